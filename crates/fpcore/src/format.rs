@@ -1,0 +1,396 @@
+//! Floating-point formats F(p, emin, emax): their parameters, special values and bit encodings.
+//!
+//! SEMANTICS §1. A [`Format`] is a plain runtime value, cheap to copy, checked once in
+//! [`Format::new`] / [`Format::parse`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use thiserror::Error;
+
+/// Largest supported precision (binary128's).
+pub const MAX_P: u32 = 113;
+/// Bounds on the exponent range: `emin >= MIN_EMIN` and `emax <= MAX_EMAX`.
+pub const MIN_EMIN: i32 = -(1 << 20);
+/// See [`MIN_EMIN`].
+pub const MAX_EMAX: i32 = 1 << 20;
+/// Largest supported encoding width in bits.
+pub const MAX_BITS: u32 = 128;
+
+/// How a format encodes values outside the finite set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Specials {
+    /// IEEE 754: signed zeros, infinities, quiet and signaling NaNs (fraction MSB set means quiet).
+    Ieee,
+    /// OCP E4M3 style: no infinities; the all-ones exponent holds normals except the all-ones
+    /// significand, which is NaN (both signs). Largest finite is `2^emax * (2 - 2^(2-p))`.
+    NanOnly,
+    /// "FNUZ" style: no infinities, no negative zero; the pattern `1000...0` is the only NaN.
+    Fnuz,
+    /// OCP MX element style: every pattern is a finite number; no infinities, no NaN.
+    FiniteOnly,
+}
+
+/// An error in a format name or in format parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum FormatError {
+    /// The name is not a known format and not a generic `eXmY` or `p=P,emin=A,emax=B`.
+    #[error("unknown format '{0}' (expected a named format such as binary32, bf16, e4m3fn, a generic eXmY such as e3m4, or p=P,emin=A,emax=B)")]
+    Unknown(String),
+    /// A parameter is outside what the implementation supports.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// A floating-point format F(p, emin, emax) together with its encoding.
+///
+/// Encoding (bits, most significant first): sign, exponent field of `exp_bits` bits holding
+/// `exp + bias` for normals and 0 for zeros and subnormals, fraction field of `p - 1` bits.
+/// For [`Specials::Ieee`] the exponent code `emax + bias + 1` holds infinities (fraction 0) and
+/// NaNs; every larger code (only possible in abstract formats that are not IEEE-shaped) is NaN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Format {
+    p: u32,
+    emin: i32,
+    emax: i32,
+    specials: Specials,
+    exp_bits: u32,
+    bias: i32,
+}
+
+/// Named formats: (names, p, emin, emax, specials).
+const NAMED: &[(&[&str], u32, i32, i32, Specials)] = &[
+    (&["binary16", "f16", "half", "fp16", "float16"], 11, -14, 15, Specials::Ieee),
+    (&["binary32", "f32", "single", "fp32", "float32"], 24, -126, 127, Specials::Ieee),
+    (&["binary64", "f64", "double", "fp64", "float64"], 53, -1022, 1023, Specials::Ieee),
+    (&["binary128", "f128", "quad", "fp128", "float128"], 113, -16382, 16383, Specials::Ieee),
+    (&["bfloat16", "bf16"], 8, -126, 127, Specials::Ieee),
+    (&["e4m3fn", "float8_e4m3fn"], 4, -6, 8, Specials::NanOnly),
+    (&["e4m3fnuz", "float8_e4m3fnuz"], 4, -7, 7, Specials::Fnuz),
+    (&["e5m2fnuz", "float8_e5m2fnuz"], 3, -15, 15, Specials::Fnuz),
+    (&["e2m1fn", "float4_e2m1fn"], 2, 0, 2, Specials::FiniteOnly),
+    (&["e2m3fn", "float6_e2m3fn"], 4, 0, 2, Specials::FiniteOnly),
+    (&["e3m2fn", "float6_e3m2fn"], 3, -2, 4, Specials::FiniteOnly),
+];
+
+/// Canonical names of the named formats, in table order (used by `fpx formats`).
+pub const NAMED_FORMATS: &[&str] = &[
+    "binary16", "binary32", "binary64", "binary128", "bfloat16", "e5m2", "e4m3fn", "e4m3fnuz",
+    "e5m2fnuz", "e2m1fn", "e2m3fn", "e3m2fn",
+];
+
+fn unsupported(msg: String) -> FormatError {
+    FormatError::Unsupported(msg)
+}
+
+/// Number of bits needed to hold `v` (0 for 0).
+fn bit_width(v: u64) -> u32 {
+    64 - v.leading_zeros()
+}
+
+impl Format {
+    /// Builds a format with IEEE specials from its parameters, checking them.
+    pub fn new(p: u32, emin: i32, emax: i32) -> Result<Format, FormatError> {
+        Format::with_specials(p, emin, emax, Specials::Ieee)
+    }
+
+    /// Builds a format with the given specials kind, checking the parameters.
+    ///
+    /// For `NanOnly`, `Fnuz` and `FiniteOnly` the exponent range must fill the exponent field
+    /// exactly (`emax - emin + 2` must be a power of two, at least 2).
+    pub fn with_specials(
+        p: u32,
+        emin: i32,
+        emax: i32,
+        specials: Specials,
+    ) -> Result<Format, FormatError> {
+        if !(1..=MAX_P).contains(&p) {
+            return Err(unsupported(format!("p must be in 1..={MAX_P}, got {p}")));
+        }
+        if emin < MIN_EMIN {
+            return Err(unsupported(format!("emin must be >= {MIN_EMIN}, got {emin}")));
+        }
+        if emax > MAX_EMAX {
+            return Err(unsupported(format!("emax must be <= {MAX_EMAX}, got {emax}")));
+        }
+        if emin >= emax {
+            return Err(unsupported(format!("emin must be < emax, got emin={emin}, emax={emax}")));
+        }
+        let bias = 1 - emin;
+        let top_normal_code = u64::try_from(emax + bias).expect("emax > emin so the code is positive");
+        let exp_bits = match specials {
+            Specials::Ieee => {
+                // Codes: 0 subnormal, 1..=top normal, top+1 infinity (and NaN if p >= 2),
+                // top+2 NaN when p == 1 (no fraction bit to tell NaN from infinity).
+                let needed = if p == 1 { top_normal_code + 2 } else { top_normal_code + 1 };
+                bit_width(needed)
+            }
+            Specials::NanOnly | Specials::Fnuz | Specials::FiniteOnly => {
+                let w = bit_width(top_normal_code);
+                if top_normal_code + 1 != 1 << w {
+                    return Err(unsupported(format!(
+                        "a {specials:?} format needs emax - emin + 2 to be a power of two, got emin={emin}, emax={emax}"
+                    )));
+                }
+                if specials == Specials::NanOnly && p < 2 {
+                    return Err(unsupported("a NanOnly format needs p >= 2".to_string()));
+                }
+                w
+            }
+        };
+        let total = 1 + exp_bits + (p - 1);
+        if total > MAX_BITS {
+            return Err(unsupported(format!(
+                "the encoding needs {total} bits (1 sign + {exp_bits} exponent + {} fraction); at most {MAX_BITS} are supported",
+                p - 1
+            )));
+        }
+        Ok(Format { p, emin, emax, specials, exp_bits, bias })
+    }
+
+    /// Parses a format name: a named format (`binary32`, `bf16`, `e4m3fn`, ...), a generic
+    /// IEEE-like `eXmY` (X exponent bits, Y fraction bits), or `p=P,emin=A,emax=B`.
+    pub fn parse(name: &str) -> Result<Format, FormatError> {
+        let lower = name.trim().to_ascii_lowercase();
+        for (names, p, emin, emax, specials) in NAMED {
+            if names.contains(&lower.as_str()) {
+                return Format::with_specials(*p, *emin, *emax, *specials);
+            }
+        }
+        if let Some(rest) = lower.strip_prefix("float8_") {
+            if rest == "e5m2" {
+                return Format::parse("e5m2");
+            }
+        }
+        if let Some(f) = parse_exmy(&lower)? {
+            return Ok(f);
+        }
+        if lower.starts_with("p=") {
+            return parse_abstract(&lower);
+        }
+        Err(FormatError::Unknown(name.to_string()))
+    }
+
+    /// Precision in bits, hidden bit included.
+    pub fn p(&self) -> u32 {
+        self.p
+    }
+    /// Smallest normal exponent.
+    pub fn emin(&self) -> i32 {
+        self.emin
+    }
+    /// Largest normal exponent.
+    pub fn emax(&self) -> i32 {
+        self.emax
+    }
+    /// How infinities and NaNs are encoded.
+    pub fn specials(&self) -> Specials {
+        self.specials
+    }
+    /// Width of the exponent field.
+    pub fn exp_bits(&self) -> u32 {
+        self.exp_bits
+    }
+    /// Exponent bias: a normal with exponent `e` has exponent code `e + bias`.
+    pub fn bias(&self) -> i32 {
+        self.bias
+    }
+    /// Width of the fraction field (`p - 1`).
+    pub fn frac_bits(&self) -> u32 {
+        self.p - 1
+    }
+    /// Total encoding width in bits.
+    pub fn bits(&self) -> u32 {
+        1 + self.exp_bits + self.p - 1
+    }
+    /// Mask of all encoding bits.
+    pub fn mask(&self) -> u128 {
+        if self.bits() == 128 {
+            u128::MAX
+        } else {
+            (1u128 << self.bits()) - 1
+        }
+    }
+    /// Number of hex digits of an encoding (TestFloat's layout): ceil(bits / 4).
+    pub fn hex_digits(&self) -> usize {
+        self.bits().div_ceil(4) as usize
+    }
+    /// Whether the format has infinities.
+    pub fn has_inf(&self) -> bool {
+        self.specials == Specials::Ieee
+    }
+    /// Whether the format has NaNs.
+    pub fn has_nan(&self) -> bool {
+        self.specials != Specials::FiniteOnly
+    }
+    /// Whether the format has a negative zero.
+    pub fn has_neg_zero(&self) -> bool {
+        self.specials != Specials::Fnuz
+    }
+    /// Whether the format uses the IEEE interchange layout exactly (as binary16..binary128, bf16,
+    /// eXmY do): the infinity code is the all-ones exponent.
+    pub fn is_ieee_layout(&self) -> bool {
+        self.specials == Specials::Ieee
+            && self.p >= 2
+            && i64::from(self.emax) + i64::from(self.bias) + 1 == (1i64 << self.exp_bits) - 1
+    }
+    /// Largest significand of a finite value (`2^p - 1`, or `2^p - 2` for NanOnly).
+    pub fn max_sig(&self) -> u128 {
+        let full = (1u128 << self.p) - 1;
+        if self.specials == Specials::NanOnly {
+            full - 1
+        } else {
+            full
+        }
+    }
+    /// Exponent of the least significant bit of subnormals: `emin - p + 1`.
+    pub fn qmin(&self) -> i32 {
+        self.emin - (self.p as i32) + 1
+    }
+    /// Exponent of the least significant bit of the top binade: `emax - p + 1`.
+    pub fn qmax(&self) -> i32 {
+        self.emax - (self.p as i32) + 1
+    }
+
+    /// The canonical name of this format if it is a named one, else a generic spelling.
+    pub fn name(&self) -> String {
+        for (names, p, emin, emax, specials) in NAMED {
+            if (*p, *emin, *emax, *specials) == (self.p, self.emin, self.emax, self.specials) {
+                return names[0].to_string();
+            }
+        }
+        if self.is_ieee_layout() && 1 - self.emin == self.emax {
+            return format!("e{}m{}", self.exp_bits, self.p - 1);
+        }
+        format!("p={},emin={},emax={}", self.p, self.emin, self.emax)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = FormatError;
+    fn from_str(s: &str) -> Result<Format, FormatError> {
+        Format::parse(s)
+    }
+}
+
+/// `eXmY`: X exponent bits, Y fraction bits, IEEE layout.
+fn parse_exmy(s: &str) -> Result<Option<Format>, FormatError> {
+    let Some(rest) = s.strip_prefix('e') else { return Ok(None) };
+    let Some((x, y)) = rest.split_once('m') else { return Ok(None) };
+    if x.is_empty() || y.is_empty() || !x.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    if !y.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    let x: u32 = x.parse().map_err(|_| unsupported(format!("exponent width too large in '{s}'")))?;
+    let y: u32 = y.parse().map_err(|_| unsupported(format!("fraction width too large in '{s}'")))?;
+    if !(2..=20).contains(&x) {
+        return Err(unsupported(format!("eXmY needs 2 <= X <= 20 exponent bits, got {x} in '{s}'")));
+    }
+    if y == 0 {
+        return Err(unsupported(format!(
+            "'{s}': an IEEE layout with no fraction bit cannot encode NaN; use p=1,emin=..,emax=.. instead"
+        )));
+    }
+    if y + 1 > MAX_P {
+        return Err(unsupported(format!("eXmY needs Y <= {} fraction bits, got {y}", MAX_P - 1)));
+    }
+    let emax = (1i32 << (x - 1)) - 1;
+    Format::new(y + 1, 1 - emax, emax).map(Some)
+}
+
+/// `p=P,emin=A,emax=B` (any order of the three keys, each exactly once).
+fn parse_abstract(s: &str) -> Result<Format, FormatError> {
+    let mut p = None;
+    let mut emin = None;
+    let mut emax = None;
+    for part in s.split(',') {
+        let Some((key, value)) = part.split_once('=') else {
+            return Err(unsupported(format!("'{part}' in '{s}' is not KEY=VALUE")));
+        };
+        let parse_int = |v: &str| -> Result<i64, FormatError> {
+            v.trim()
+                .parse::<i64>()
+                .map_err(|_| unsupported(format!("'{v}' in '{s}' is not an integer")))
+        };
+        let slot = match key.trim() {
+            "p" => &mut p,
+            "emin" => &mut emin,
+            "emax" => &mut emax,
+            other => {
+                return Err(unsupported(format!(
+                    "unknown key '{other}' in '{s}' (expected p, emin, emax)"
+                )))
+            }
+        };
+        if slot.is_some() {
+            return Err(unsupported(format!("key '{}' given twice in '{s}'", key.trim())));
+        }
+        *slot = Some(parse_int(value)?);
+    }
+    let (Some(p), Some(emin), Some(emax)) = (p, emin, emax) else {
+        return Err(unsupported(format!("'{s}' must give all of p, emin and emax")));
+    };
+    let p = u32::try_from(p)
+        .ok()
+        .filter(|p| (1..=MAX_P).contains(p))
+        .ok_or_else(|| unsupported(format!("p must be in 1..={MAX_P}, got {p}")))?;
+    let emin = i32::try_from(emin)
+        .ok()
+        .filter(|e| *e >= MIN_EMIN)
+        .ok_or_else(|| unsupported(format!("emin must be >= {MIN_EMIN}, got {emin}")))?;
+    let emax = i32::try_from(emax)
+        .ok()
+        .filter(|e| *e <= MAX_EMAX)
+        .ok_or_else(|| unsupported(format!("emax must be <= {MAX_EMAX}, got {emax}")))?;
+    Format::new(p, emin, emax)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_formats_have_expected_layouts() {
+        let f = Format::parse("binary32").expect("named");
+        assert_eq!((f.bits(), f.exp_bits(), f.bias()), (32, 8, 127));
+        assert!(f.is_ieee_layout());
+        let f = Format::parse("e4m3fn").expect("named");
+        assert_eq!((f.bits(), f.exp_bits(), f.bias()), (8, 4, 7));
+        let f = Format::parse("e4m3fnuz").expect("named");
+        assert_eq!((f.bits(), f.exp_bits(), f.bias()), (8, 4, 8));
+        let f = Format::parse("e2m1fn").expect("named");
+        assert_eq!((f.bits(), f.exp_bits(), f.bias()), (4, 2, 1));
+        let f = Format::parse("e5m2").expect("generic");
+        assert_eq!((f.p(), f.emin(), f.emax()), (3, -14, 15));
+        let f = Format::parse("binary128").expect("named");
+        assert_eq!(f.bits(), 128);
+        for name in NAMED_FORMATS {
+            let f = Format::parse(name).expect("named");
+            assert_eq!(Format::parse(&f.name()).expect("reparse"), f, "{name}");
+        }
+    }
+
+    #[test]
+    fn abstract_formats_parse_and_check() {
+        let f = Format::parse("p=4,emin=-6,emax=8").expect("abstract");
+        assert!(!f.is_ieee_layout());
+        assert_eq!(f.bits(), 1 + 5 + 3);
+        assert!(Format::parse("p=0,emin=-6,emax=8").is_err());
+        assert!(Format::parse("p=200,emin=-6,emax=8").is_err());
+        assert!(Format::parse("p=4,emin=8,emax=8").is_err());
+        assert!(Format::parse("p=4,emin=-6").is_err());
+        assert!(Format::parse("p=4,emin=-6,emax=8,p=3").is_err());
+        assert!(Format::parse("e9m0").is_err());
+        assert!(Format::parse("nonsense").is_err());
+        let f = Format::parse("p=1,emin=-6,emax=7").expect("p=1");
+        assert_eq!(f.exp_bits(), 5);
+    }
+}

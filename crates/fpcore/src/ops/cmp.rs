@@ -1,0 +1,139 @@
+//! Comparisons (IEEE 754-2019 §5.11), totalOrder (§5.10) and minimum/maximum (§9.6).
+
+use crate::env::Env;
+use crate::flags::{Flags, Rounded};
+use crate::format::Format;
+use crate::ops::nan;
+use crate::value::{Kind, Unpacked};
+
+/// The result of comparing two values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ordering {
+    /// a < b.
+    Less,
+    /// a == b (including +0 == -0).
+    Equal,
+    /// a > b.
+    Greater,
+    /// At least one operand is NaN.
+    Unordered,
+}
+
+/// The ordering of two non-NaN encodings, via their sign-magnitude value. Encodings of one
+/// format are monotonic in their magnitude bits (subnormals, normals, infinity).
+fn order_non_nan(fmt: &Format, a: u128, ua: Unpacked, b: u128, ub: Unpacked) -> Ordering {
+    if ua.is_zero() && ub.is_zero() {
+        return Ordering::Equal;
+    }
+    let key = |bits: u128, u: Unpacked| -> i128 {
+        if u.is_zero() {
+            return 0;
+        }
+        let mag = (bits & (fmt.mask() >> 1)) as i128;
+        if u.sign {
+            -mag
+        } else {
+            mag
+        }
+    };
+    match key(a, ua).cmp(&key(b, ub)) {
+        std::cmp::Ordering::Less => Ordering::Less,
+        std::cmp::Ordering::Equal => Ordering::Equal,
+        std::cmp::Ordering::Greater => Ordering::Greater,
+    }
+}
+
+/// compareQuiet: unordered when either operand is NaN; invalid only for signaling NaNs.
+pub fn compare(fmt: &Format, a: u128, b: u128) -> Rounded<Ordering> {
+    let (ua, ub) = (fmt.unpack(a), fmt.unpack(b));
+    if ua.is_nan() || ub.is_nan() {
+        let flags = if ua.is_snan() || ub.is_snan() { Flags::INVALID } else { Flags::NONE };
+        return Rounded::new(Ordering::Unordered, flags);
+    }
+    Rounded::exact(order_non_nan(fmt, a & fmt.mask(), ua, b & fmt.mask(), ub))
+}
+
+/// compareSignaling (as used by <, <=, >, >=): invalid whenever either operand is NaN.
+pub fn compare_signaling(fmt: &Format, a: u128, b: u128) -> Rounded<Ordering> {
+    let r = compare(fmt, a, b);
+    if r.value == Ordering::Unordered {
+        return Rounded::new(Ordering::Unordered, Flags::INVALID);
+    }
+    r
+}
+
+/// IEEE 754-2019 §5.10 totalOrder(a, b): whether a orders at or below b. Orders
+/// -NaN < -inf < ... < -0 < +0 < ... < +inf < +NaN, NaNs by payload (signaling below quiet
+/// for positive NaNs), i.e. by the sign-magnitude value of the encoding.
+pub fn total_order(fmt: &Format, a: u128, b: u128) -> bool {
+    let key = |bits: u128| -> i128 {
+        let bits = bits & fmt.mask();
+        let mag = (bits & (fmt.mask() >> 1)) as i128;
+        if bits >> (fmt.bits() - 1) == 1 {
+            -mag - 1
+        } else {
+            mag
+        }
+    };
+    key(a) <= key(b)
+}
+
+fn pick(
+    env: &Env,
+    fmt: &Format,
+    a: u128,
+    b: u128,
+    want_max: bool,
+    number: bool,
+) -> Rounded<u128> {
+    let (ua, ub) = (fmt.unpack(a), fmt.unpack(b));
+    let signaling = ua.is_snan() || ub.is_snan();
+    if ua.is_nan() || ub.is_nan() {
+        if number && !(ua.is_nan() && ub.is_nan()) {
+            let other = if ua.is_nan() { b } else { a };
+            let flags = if signaling { Flags::INVALID } else { Flags::NONE };
+            return Rounded::new(other & fmt.mask(), flags);
+        }
+        return nan::propagate(env, fmt, &[(fmt, ua), (fmt, ub)]);
+    }
+    let (a, b) = (a & fmt.mask(), b & fmt.mask());
+    // -0 orders below +0 here (IEEE 754-2019 §9.6).
+    let ord = match order_non_nan(fmt, a, ua, b, ub) {
+        Ordering::Equal if ua.kind == Kind::Zero => {
+            if ua.sign == ub.sign {
+                Ordering::Equal
+            } else if ua.sign {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            }
+        }
+        other => other,
+    };
+    let a_wins = match ord {
+        Ordering::Less => !want_max,
+        Ordering::Greater => want_max,
+        _ => true,
+    };
+    Rounded::exact(if a_wins { a } else { b })
+}
+
+/// IEEE 754-2019 minimum: NaN if either operand is NaN; -0 < +0.
+pub fn minimum(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    pick(env, fmt, a, b, false, false)
+}
+
+/// IEEE 754-2019 maximum: NaN if either operand is NaN; -0 < +0.
+pub fn maximum(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    pick(env, fmt, a, b, true, false)
+}
+
+/// IEEE 754-2019 minimumNumber: a NaN operand is ignored unless both are NaN.
+pub fn minimum_number(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    pick(env, fmt, a, b, false, true)
+}
+
+/// IEEE 754-2019 maximumNumber: a NaN operand is ignored unless both are NaN.
+pub fn maximum_number(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    pick(env, fmt, a, b, true, true)
+}

@@ -1,0 +1,19 @@
+//! Operations on encoded values, one file per family. Every operation takes `(env, fmt, ...)`
+//! and returns a [`crate::Rounded`] result with its flags.
+
+pub(crate) mod arith;
+mod cmp;
+mod convert;
+mod misc;
+pub(crate) mod nan;
+
+pub use arith::{add, div, fma, mul, sqrt, sub};
+pub use cmp::{
+    compare, compare_signaling, maximum, maximum_number, minimum, minimum_number, total_order,
+    Ordering,
+};
+pub use convert::{
+    convert, from_f32, from_f64, from_i64, from_u64, round_to_integral, to_f32, to_f64, to_i64,
+    to_u64, IntRound,
+};
+pub use misc::{abs, copysign, neg, next_down, next_up};

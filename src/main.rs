@@ -1,0 +1,2 @@
+//! The `fpx` command line.
+fn main() {}

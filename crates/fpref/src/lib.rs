@@ -15,7 +15,7 @@ pub mod divergence;
 pub mod softfloat;
 
 pub use apfloat::ApFloat;
-pub use divergence::Divergence;
+pub use divergence::{Case, Divergence};
 pub use fpcore::{Flags, Format, Specials, Tininess};
 pub use softfloat::SoftFloat;
 
@@ -112,6 +112,10 @@ fn check_operands(fmt: &Format, op: &Op, operands: &[u128]) {
         operands.len()
     );
     for &x in operands {
-        assert!(x & !fmt.mask() == 0, "operand {x:#x} has bits above the {}-bit format {fmt}", fmt.bits());
+        assert!(
+            x & !fmt.mask() == 0,
+            "operand {x:#x} has bits above the {}-bit format {fmt}",
+            fmt.bits()
+        );
     }
 }

@@ -3,7 +3,10 @@
 //! Formats: binary16, binary32, binary64, binary128 for every operation, and bfloat16 for
 //! conversions only (SoftFloat provides `f32_to_bf16` and `bf16_to_f32`; conversions between
 //! bfloat16 and the other formats go through binary32, which is exact on one side and the
-//! single rounding on the other, see [`SoftFloat::supports`]).
+//! single rounding on the other, see [`SoftFloat::supports`]). NaN results follow the x86
+//! SSE rules, and the bfloat16 conversions misplace NaN payloads by one bit: see
+//! [`crate::divergence::Divergence::SoftFloatNan`] and
+//! [`crate::divergence::Divergence::SoftFloatBf16NanPayload`].
 //!
 //! SoftFloat keeps its rounding mode, tininess mode and exception flags in the variables
 //! `softfloat_roundingMode`, `softfloat_detectTininess` and `softfloat_exceptionFlags`.

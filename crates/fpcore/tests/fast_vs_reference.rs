@@ -1,0 +1,149 @@
+//! Every fast kernel against its reference twin: exhaustive over small formats, sampled wider.
+
+use fpcore::{reference, Env, Flags, Format, NanPolicy, OverflowPolicy, Rounded, Tininess};
+
+const SMALL_FORMATS: &[&str] = &[
+    "e5m2",
+    "e4m3fn",
+    "e4m3fnuz",
+    "e5m2fnuz",
+    "e3m4",
+    "e2m5",
+    "e2m1fn",
+    "e2m3fn",
+    "e3m2fn",
+    "p=1,emin=-3,emax=4",
+    "p=4,emin=-6,emax=8",
+    "p=2,emin=-2,emax=1",
+];
+
+fn envs() -> Vec<Env> {
+    let mut out = Vec::new();
+    for tininess in [Tininess::AfterRounding, Tininess::BeforeRounding] {
+        for nan in [NanPolicy::Canonical, NanPolicy::X86Sse] {
+            for overflow in [OverflowPolicy::Ieee, OverflowPolicy::Saturate] {
+                out.push(Env { tininess, nan, overflow });
+            }
+        }
+    }
+    out
+}
+
+fn describe(fmt: &Format, r: Rounded<u128>) -> String {
+    format!("{:#x} [{}] ({:?})", r.value, r.flags, fmt.classify(r.value))
+}
+
+type Binary = fn(&Env, &Format, u128, u128) -> Rounded<u128>;
+
+#[test]
+fn binary_ops_small_formats_exhaustive_vs_reference() {
+    let ops: [(&str, Binary, Binary); 4] = [
+        ("add", fpcore::add, reference::add),
+        ("sub", fpcore::sub, reference::sub),
+        ("mul", fpcore::mul, reference::mul),
+        ("div", fpcore::div, reference::div),
+    ];
+    for name in SMALL_FORMATS {
+        let fmt = Format::parse(name).expect("format");
+        let count = 1u128 << fmt.bits();
+        for env in envs() {
+            for (op, fast, slow) in ops {
+                let mut mismatches = 0;
+                for a in 0..count {
+                    for b in 0..count {
+                        let (x, y) = (fast(&env, &fmt, a, b), slow(&env, &fmt, a, b));
+                        if x != y {
+                            mismatches += 1;
+                            if mismatches < 5 {
+                                eprintln!(
+                                    "{name} {op} {a:#x} {b:#x} {env:?}: fast {} reference {}",
+                                    describe(&fmt, x),
+                                    describe(&fmt, y)
+                                );
+                            }
+                        }
+                    }
+                }
+                assert_eq!(mismatches, 0, "{name} {op} {env:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn sqrt_and_fma_small_formats_exhaustive_vs_reference() {
+    for name in SMALL_FORMATS {
+        let fmt = Format::parse(name).expect("format");
+        let count = 1u128 << fmt.bits();
+        let env = Env::default();
+        for a in 0..count {
+            assert_eq!(fpcore::sqrt(&env, &fmt, a), reference::sqrt(&env, &fmt, a), "{name} sqrt {a:#x}");
+        }
+        // fma over all triples is 2^24 for 8-bit formats: take every a, b and a stride of c.
+        let stride = if fmt.bits() >= 8 { 7 } else { 1 };
+        for a in 0..count {
+            for b in 0..count {
+                let mut c = a % stride;
+                while c < count {
+                    let (x, y) = (fpcore::fma(&env, &fmt, a, b, c), reference::fma(&env, &fmt, a, b, c));
+                    assert_eq!(x, y, "{name} fma {a:#x} {b:#x} {c:#x}");
+                    c += stride;
+                }
+            }
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64) so failures reproduce.
+struct SplitMix(u64);
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// A pattern biased towards interesting exponents: random fraction, and an exponent code
+    /// drawn near the ends of the range half the time.
+    fn pattern(&mut self, fmt: &Format) -> u128 {
+        let raw = (u128::from(self.next()) << 64 | u128::from(self.next())) & fmt.mask();
+        let choice = self.next() % 4;
+        let frac_mask = (1u128 << fmt.frac_bits()) - 1;
+        let sign = raw & (1u128 << (fmt.bits() - 1));
+        let code_max = (1u128 << fmt.exp_bits()) - 1;
+        let code = match choice {
+            0 => self.next() as u128 % 3,
+            1 => code_max - (self.next() as u128 % 3).min(code_max),
+            _ => (raw >> fmt.frac_bits()) & code_max,
+        };
+        let frac = match self.next() % 4 {
+            0 => frac_mask,
+            1 => frac_mask & (self.next() as u128 % 4),
+            _ => raw & frac_mask,
+        };
+        sign | (code << fmt.frac_bits()) | frac
+    }
+}
+
+#[test]
+fn wide_formats_sampled_vs_reference() {
+    let formats = ["binary16", "bf16", "binary32", "binary64", "binary128", "e10m20", "p=62,emin=-300,emax=300", "p=63,emin=-300,emax=300", "p=100,emin=-9000,emax=9000"];
+    let mut rng = SplitMix(0x5eed);
+    for name in formats {
+        let fmt = Format::parse(name).expect("format");
+        for env in envs() {
+            for _ in 0..3000 {
+                let (a, b, c) = (rng.pattern(&fmt), rng.pattern(&fmt), rng.pattern(&fmt));
+                let ctx = || format!("{name} {a:#x} {b:#x} {c:#x} {env:?}");
+                assert_eq!(fpcore::add(&env, &fmt, a, b), reference::add(&env, &fmt, a, b), "add {}", ctx());
+                assert_eq!(fpcore::sub(&env, &fmt, a, b), reference::sub(&env, &fmt, a, b), "sub {}", ctx());
+                assert_eq!(fpcore::mul(&env, &fmt, a, b), reference::mul(&env, &fmt, a, b), "mul {}", ctx());
+                assert_eq!(fpcore::div(&env, &fmt, a, b), reference::div(&env, &fmt, a, b), "div {}", ctx());
+                assert_eq!(fpcore::sqrt(&env, &fmt, a), reference::sqrt(&env, &fmt, a), "sqrt {}", ctx());
+                assert_eq!(fpcore::fma(&env, &fmt, a, b, c), reference::fma(&env, &fmt, a, b, c), "fma {}", ctx());
+            }
+        }
+    }
+    assert!(Flags::INEXACT.bits() == 1);
+}

@@ -1,0 +1,56 @@
+//! Line reading with a length limit, so that a huge line is an error, not an out-of-memory.
+
+use std::io::BufRead;
+
+use anyhow::{bail, Context, Result};
+
+/// The longest accepted input line, in bytes.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// Reads numbered lines, refusing lines longer than [`MAX_LINE`] and invalid UTF-8.
+pub struct LineReader<R> {
+    inner: R,
+    line_no: u64,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> LineReader<R> {
+    /// Wraps a reader.
+    pub fn new(inner: R) -> LineReader<R> {
+        LineReader { inner, line_no: 0, buf: Vec::new() }
+    }
+
+    /// The next line (without its terminator) and its 1-based number, or `None` at the end.
+    pub fn next_line(&mut self) -> Result<Option<(u64, String)>> {
+        self.buf.clear();
+        self.line_no += 1;
+        loop {
+            let available = self.inner.fill_buf().context("reading input")?;
+            if available.is_empty() {
+                if self.buf.is_empty() {
+                    return Ok(None);
+                }
+                break;
+            }
+            let (chunk, done) = match available.iter().position(|b| *b == b'\n') {
+                Some(i) => (&available[..=i], true),
+                None => (available, false),
+            };
+            if self.buf.len() + chunk.len() > MAX_LINE + 2 {
+                bail!("line {} is longer than {MAX_LINE} bytes", self.line_no);
+            }
+            self.buf.extend_from_slice(chunk);
+            let used = chunk.len();
+            self.inner.consume(used);
+            if done {
+                break;
+            }
+        }
+        while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
+            self.buf.pop();
+        }
+        let text = std::str::from_utf8(&self.buf)
+            .with_context(|| format!("line {} is not valid UTF-8", self.line_no))?;
+        Ok(Some((self.line_no, text.to_string())))
+    }
+}

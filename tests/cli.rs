@@ -1,0 +1,122 @@
+//! End-to-end tests of the `fpx` binary: output layout, exit codes and error messages.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn fpx(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fpx"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn fpx");
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = stdin.as_bytes().to_vec();
+    // fpx may stop reading early (on an input error): a broken pipe here is expected then.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("fpx runs");
+    writer.join().expect("writer thread");
+    out
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn batch_output_feeds_verify() {
+    // Results derived by hand: 1 + 1 = 2 exactly; max + max overflows (05 = overflow|inexact);
+    // min subnormal + its negation is +0 exactly; inf + -inf is invalid (10).
+    let input = "3C00 3C00\n7BFF 7BFF\n0001 8001\n7C00 FC00\n";
+    let out = fpx(&["batch", "--format", "binary16", "--op", "add"], input);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "3C00 3C00 4000 00\n7BFF 7BFF 7C00 05\n0001 8001 0000 00\n7C00 FC00 7E00 10\n");
+    let verified = fpx(&["verify", "--format", "binary16", "--op", "add"], &stdout(&out));
+    assert!(verified.status.success());
+    assert_eq!(stdout(&verified), "4 passed, 0 failed\n");
+}
+
+#[test]
+fn verify_reports_mismatches_and_exits_one() {
+    let out = fpx(&["verify", "--format", "binary16", "--op", "add"], "3C00 3C00 4001 00\n3C00 3C00 4000 01\n");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("mismatch at <stdin>:1"), "{text}");
+    assert!(text.ends_with("0 passed, 2 failed\n"), "{text}");
+    let ignored = fpx(&["verify", "--format", "binary16", "--op", "add", "--ignore-flags"], "3C00 3C00 4000 01\n");
+    assert_eq!(stdout(&ignored), "1 passed, 0 failed\n");
+}
+
+#[test]
+fn nan_results_match_any_nan_unless_exact() {
+    // SoftFloat's x86 default NaN FE00 against the canonical 7E00.
+    let line = "7C00 FC00 FE00 10\n";
+    let loose = fpx(&["verify", "--format", "binary16", "--op", "add"], line);
+    assert_eq!(stdout(&loose), "1 passed, 0 failed\n");
+    let exact = fpx(&["verify", "--format", "binary16", "--op", "add", "--exact-nan"], line);
+    assert_eq!(exact.status.code(), Some(1));
+    let x86 = fpx(&["verify", "--format", "binary16", "--op", "add", "--exact-nan", "--nan", "x86"], line);
+    assert_eq!(stdout(&x86), "1 passed, 0 failed\n");
+}
+
+#[test]
+fn malformed_input_names_the_line_and_exits_two() {
+    let out = fpx(&["verify", "--format", "binary16", "--op", "add"], "3C00 3C00 4000 00\n3C00 zz 4000 00\n");
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("<stdin>:2") && err.contains("operand 2"), "{err}");
+    let out = fpx(&["batch", "--format", "binary16", "--op", "add"], "3C00\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("expected 2 fields"), "{}", stderr(&out));
+    let out = fpx(&["batch", "--format", "binary16", "--op", "add"], "13C00 0\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("does not fit"), "{}", stderr(&out));
+}
+
+#[test]
+fn bad_formats_and_ops_are_usage_errors() {
+    let out = fpx(&["batch", "--format", "binary17", "--op", "add"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown format 'binary17'"), "{}", stderr(&out));
+    let out = fpx(&["batch", "--format", "p=200,emin=-6,emax=8", "--op", "add"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("p must be in 1..=113"), "{}", stderr(&out));
+    let out = fpx(&["batch", "--format", "binary16", "--op", "pow"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown operation 'pow'"), "{}", stderr(&out));
+    let out = fpx(&["frobnicate"], "");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn huge_lines_are_refused() {
+    let line = "1".repeat(3 << 20);
+    let out = fpx(&["batch", "--format", "binary16", "--op", "sqrt"], &line);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("longer than"), "{}", stderr(&out));
+}
+
+#[test]
+fn conversions_and_text_operands() {
+    // 1/3 in binary32 is 0x3EAAAAAB; 0.1 rounds to 0x3DCCCCCD (std's parser agrees).
+    let out = fpx(&["batch", "--format", "binary32", "--op", "cvt:binary16", "--text"], "0x1p-1\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "0x1p-1 0x1p-1 00\n");
+    let out = fpx(&["batch", "--format", "binary32", "--op", "add"], &format!("{:08X} 00000000\n", 0.1f32.to_bits()));
+    assert_eq!(stdout(&out), format!("{:08X} 00000000 {:08X} 00\n", 0.1f32.to_bits(), 0.1f32.to_bits()));
+    let out = fpx(&["batch", "--format", "p=4,emin=-6,emax=8", "--op", "add", "--text"], "448 32\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    // 480 is in the abstract F(4,-6,8) (no reserved NaN code), unlike e4m3fn.
+    assert_eq!(stdout(&out), "0x1.cp+8 0x1p+5 0x1.ep+8 00\n");
+    let out = fpx(&["batch", "--format", "e4m3fn", "--op", "add", "--text"], "448 32\n");
+    assert_eq!(stdout(&out), "0x1.cp+8 0x1p+5 nan 05\n");
+    let out = fpx(&["batch", "--format", "e4m3fn", "--op", "add", "--text", "--saturate"], "448 32\n");
+    assert_eq!(stdout(&out), "0x1.cp+8 0x1p+5 0x1.cp+8 05\n");
+}

@@ -76,13 +76,78 @@ fn bump(digits: &str, exp: i64, delta: i64) -> String {
     format!("{n}e{exp}")
 }
 
-const SMALL_FORMATS: &[&str] =
-    &["binary16", "bfloat16", "e4m3fn", "e5m2", "e4m3fnuz", "e2m1fn", "p=4,emin=-6,emax=8"];
+const SMALL_FORMATS: &[&str] = &[
+    "binary16",
+    "bfloat16",
+    "e4m3fn",
+    "e5m2",
+    "e4m3fnuz",
+    "e5m2fnuz",
+    "e2m1fn",
+    "e2m3fn",
+    "e3m2fn",
+    "p=4,emin=-6,emax=8",
+    "p=1,emin=-3,emax=4",
+    "p=2,emin=-2,emax=1",
+    "p=3,emin=2,emax=6",
+    "p=3,emin=-12,emax=-3",
+];
 
 /// Whether parsing `text` gives `bits` without overflow (a real round trip).
 fn round_trips(env: &Env, f: &Format, text: &str, bits: u128) -> bool {
     let r = parse_decimal(env, f, text).expect("printed text parses");
     r.value == bits && !r.flags.contains(Flags::OVERFLOW)
+}
+
+/// `|a - x|` for decimals given as (digits, exponent), scaled by `10^-base`.
+fn distance(a: (&str, i64), x: (&str, i64), base: i64) -> BigUint {
+    let (a, x) = (at_exponent(a.0, a.1, base), at_exponent(x.0, x.1, base));
+    if a >= x {
+        a - x
+    } else {
+        x - a
+    }
+}
+
+/// No other decimal with as many significant digits as `short` round-trips and lies closer to
+/// the exact value (on a tie, `short`'s last digit is even). Rivals: the neighbours in the last
+/// digit and, for one digit, every one-digit decimal at the three nearest exponents.
+fn check_closest(f: &Format, bits: u128, short: &str, exact: &str) {
+    let env = Env::default();
+    let (negative, digits, exp) = normalize(short);
+    let (_, x_digits, x_exp) = normalize(exact);
+    if digits.is_empty() {
+        return;
+    }
+    let n = digits.len();
+    let mut rivals = Vec::new();
+    for delta in [-1, 1] {
+        let rival = normalize(&bump(&digits, exp, delta));
+        if rival.1.len() == n {
+            rivals.push((rival.1, rival.2));
+        }
+    }
+    if n == 1 {
+        for e in exp - 1..=exp + 1 {
+            rivals.extend((1..=9).map(|d| (d.to_string(), e)));
+        }
+    }
+    let sign = if negative { "-" } else { "" };
+    for (rival, rival_exp) in rivals {
+        if (rival.as_str(), rival_exp) == (digits.as_str(), exp)
+            || !round_trips(&env, f, &format!("{sign}{rival}e{rival_exp}"), bits)
+        {
+            continue;
+        }
+        let base = exp.min(rival_exp).min(x_exp);
+        let ours = distance((&digits, exp), (&x_digits, x_exp), base);
+        let theirs = distance((&rival, rival_exp), (&x_digits, x_exp), base);
+        let even = digits.bytes().last().is_some_and(|d| d % 2 == 0);
+        assert!(
+            ours < theirs || (ours == theirs && even),
+            "{f} {bits:#x}: '{rival}e{rival_exp}' is as short as '{short}' and closer to {exact}"
+        );
+    }
 }
 
 #[test]
@@ -119,6 +184,7 @@ fn small_formats_exhaustive_round_trips_and_shortest_is_shortest() {
                 "{name} '{short}' inexact flag"
             );
             let n = short_digits.len();
+            check_closest(&f, bits, &short, &exact);
             if n < 2 {
                 continue;
             }
@@ -299,7 +365,6 @@ fn special_boundaries_match_std() {
         "4.9406564584124654e-324",
         "2.4703282292062327e-324",
         "2.4703282292062328e-324",
-        "2.4703282292062327208828439643411068618252990130716238221279284125033775363510437593264991818081799618989828234772285886546332835517796989819938739800539093906315035659515570226392290858392449105184435931802849936536152500319370457678249219365623669863658480757001585769269903706311928279558551332927834338409351978015531246597263579574622766465272827220056374006485499977096599470454020828166226237857393450736339007967761930577506740176324673600968951340535537458516661134223766678604162159680461914467291840300530057530849048765391711386591646239524912623653881879636239373280423891018672348497668235089863388587925628302755995657524455507255189313690836254779186948667994968324049705821028513185451396213837722826145437693412532098591327667236328125e-324",
         "1e-400000",
         "1e400000",
         "0.000000000000000000000000000000000000000000000000000000000000000000001",

@@ -232,3 +232,69 @@ fn convert(src: Sf, dst: Sf, x: u128) -> u128 {
         }
     }
 }
+
+/// Direct calls into SoftFloat on raw bit patterns, without the adapter's state handling, for
+/// benchmarks: the cost measured is SoftFloat's own. Rounding mode and tininess are whatever
+/// the calling thread's SoftFloat state holds (round to nearest even unless changed), and
+/// flags accumulate in that state.
+pub mod raw {
+    use softfloat_sys as sf;
+
+    macro_rules! binary {
+        ($($name:ident: $ty:ident($bits:ty) = $func:ident;)*) => {$(
+            #[doc = concat!("SoftFloat's `", stringify!($func), "` on bit patterns.")]
+            #[inline]
+            pub fn $name(a: $bits, b: $bits) -> $bits {
+                // SAFETY: a pure function of its by-value operands; it touches only SoftFloat's
+                // thread-local state.
+                unsafe { sf::$func(sf::$ty { v: a }, sf::$ty { v: b }).v }
+            }
+        )*};
+    }
+    macro_rules! unary {
+        ($($name:ident: $ty:ident($bits:ty) = $func:ident;)*) => {$(
+            #[doc = concat!("SoftFloat's `", stringify!($func), "` on a bit pattern.")]
+            #[inline]
+            pub fn $name(a: $bits) -> $bits {
+                // SAFETY: as for the binary operations.
+                unsafe { sf::$func(sf::$ty { v: a }).v }
+            }
+        )*};
+    }
+    macro_rules! ternary {
+        ($($name:ident: $ty:ident($bits:ty) = $func:ident;)*) => {$(
+            #[doc = concat!("SoftFloat's `", stringify!($func), "` on bit patterns.")]
+            #[inline]
+            pub fn $name(a: $bits, b: $bits, c: $bits) -> $bits {
+                // SAFETY: as for the binary operations.
+                unsafe { sf::$func(sf::$ty { v: a }, sf::$ty { v: b }, sf::$ty { v: c }).v }
+            }
+        )*};
+    }
+    binary! {
+        f16_add: float16_t(u16) = f16_add;
+        f16_mul: float16_t(u16) = f16_mul;
+        f16_div: float16_t(u16) = f16_div;
+        f32_add: float32_t(u32) = f32_add;
+        f32_mul: float32_t(u32) = f32_mul;
+        f32_div: float32_t(u32) = f32_div;
+        f64_add: float64_t(u64) = f64_add;
+        f64_mul: float64_t(u64) = f64_mul;
+        f64_div: float64_t(u64) = f64_div;
+        f128_add: float128_t([u64; 2]) = f128_add;
+        f128_mul: float128_t([u64; 2]) = f128_mul;
+        f128_div: float128_t([u64; 2]) = f128_div;
+    }
+    unary! {
+        f16_sqrt: float16_t(u16) = f16_sqrt;
+        f32_sqrt: float32_t(u32) = f32_sqrt;
+        f64_sqrt: float64_t(u64) = f64_sqrt;
+        f128_sqrt: float128_t([u64; 2]) = f128_sqrt;
+    }
+    ternary! {
+        f16_fma: float16_t(u16) = f16_mulAdd;
+        f32_fma: float32_t(u32) = f32_mulAdd;
+        f64_fma: float64_t(u64) = f64_mulAdd;
+        f128_fma: float128_t([u64; 2]) = f128_mulAdd;
+    }
+}

@@ -1,0 +1,256 @@
+//! Speed of fpcore's arithmetic against native hardware, Berkeley SoftFloat and LLVM APFloat,
+//! measured in one run. Each measurement runs an operation over a batch of 256 operand tuples
+//! of finite values; the summary table at the end gives ns/op and the ratios of every
+//! implementation against fpcore's fast path.
+//!
+//! `cargo bench --bench ops` (all), `cargo bench --bench ops -- binary32` (a filter).
+
+#![allow(clippy::float_arithmetic, reason = "the native baseline is host arithmetic")]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput};
+use fpcore::table8::Table8;
+use fpcore::{reference, Env, Format, Rounded};
+use fpref::softfloat::raw;
+use rustc_apfloat::ieee::{BFloat, Double, Float8E4M3FN, Float8E5M2, Half, Quad, Single};
+use rustc_apfloat::{Float, Round};
+
+const BATCH: usize = 256;
+const FORMATS: [&str; 7] = ["binary16", "bf16", "binary32", "binary64", "binary128", "e4m3fn", "e5m2"];
+const OPS: [&str; 5] = ["add", "mul", "div", "fma", "sqrt"];
+
+/// Finite operands (no NaN or infinity), positive for sqrt, from a fixed generator.
+fn operands(fmt: &Format, op: &str) -> Vec<[u128; 3]> {
+    let mut state = 0x1234_5678_9abc_def0u64 ^ u64::from(fmt.bits());
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let value = |next: &mut dyn FnMut() -> u64| loop {
+        let bits = (u128::from(next()) << 64 | u128::from(next())) & fmt.mask();
+        let bits = if op == "sqrt" { bits & (fmt.mask() >> 1) } else { bits };
+        let u = fmt.unpack(bits);
+        if !u.is_nan() && !u.is_inf() {
+            return bits;
+        }
+    };
+    (0..BATCH).map(|_| [value(&mut next), value(&mut next), value(&mut next)]).collect()
+}
+
+type Kernel = Box<dyn Fn(&[u128; 3]) -> u128>;
+
+fn fpcore_kernel(fmt: Format, op: &str, reference_path: bool) -> Kernel {
+    let env = Env::default();
+    let r = |x: Rounded<u128>| x.value;
+    match (op, reference_path) {
+        ("add", false) => Box::new(move |o| r(fpcore::add(&env, &fmt, o[0], o[1]))),
+        ("mul", false) => Box::new(move |o| r(fpcore::mul(&env, &fmt, o[0], o[1]))),
+        ("div", false) => Box::new(move |o| r(fpcore::div(&env, &fmt, o[0], o[1]))),
+        ("fma", false) => Box::new(move |o| r(fpcore::fma(&env, &fmt, o[0], o[1], o[2]))),
+        ("sqrt", false) => Box::new(move |o| r(fpcore::sqrt(&env, &fmt, o[0]))),
+        ("add", true) => Box::new(move |o| r(reference::add(&env, &fmt, o[0], o[1]))),
+        ("mul", true) => Box::new(move |o| r(reference::mul(&env, &fmt, o[0], o[1]))),
+        ("div", true) => Box::new(move |o| r(reference::div(&env, &fmt, o[0], o[1]))),
+        ("fma", true) => Box::new(move |o| r(reference::fma(&env, &fmt, o[0], o[1], o[2]))),
+        ("sqrt", true) => Box::new(move |o| r(reference::sqrt(&env, &fmt, o[0]))),
+        _ => unreachable!("known op"),
+    }
+}
+
+fn table_kernel(fmt: Format, op: &str) -> Option<Kernel> {
+    let f: fn(&Env, &Format, u128, u128) -> Rounded<u128> = match op {
+        "add" => fpcore::add,
+        "mul" => fpcore::mul,
+        "div" => fpcore::div,
+        _ => return None,
+    };
+    let table = Table8::new(&Env::default(), &fmt, f)?;
+    Some(Box::new(move |o| u128::from(table.get(o[0] as u8, o[1] as u8).value)))
+}
+
+fn softfloat_kernel(fmt: &Format, op: &str) -> Option<Kernel> {
+    let w = |x: u128| -> [u64; 2] { [x as u64, (x >> 64) as u64] };
+    let u = |x: [u64; 2]| u128::from(x[0]) | (u128::from(x[1]) << 64);
+    Some(match (fmt.name().as_str(), op) {
+        ("binary16", "add") => Box::new(|o| u128::from(raw::f16_add(o[0] as u16, o[1] as u16))),
+        ("binary16", "mul") => Box::new(|o| u128::from(raw::f16_mul(o[0] as u16, o[1] as u16))),
+        ("binary16", "div") => Box::new(|o| u128::from(raw::f16_div(o[0] as u16, o[1] as u16))),
+        ("binary16", "sqrt") => Box::new(|o| u128::from(raw::f16_sqrt(o[0] as u16))),
+        ("binary16", "fma") => {
+            Box::new(|o| u128::from(raw::f16_fma(o[0] as u16, o[1] as u16, o[2] as u16)))
+        }
+        ("binary32", "add") => Box::new(|o| u128::from(raw::f32_add(o[0] as u32, o[1] as u32))),
+        ("binary32", "mul") => Box::new(|o| u128::from(raw::f32_mul(o[0] as u32, o[1] as u32))),
+        ("binary32", "div") => Box::new(|o| u128::from(raw::f32_div(o[0] as u32, o[1] as u32))),
+        ("binary32", "sqrt") => Box::new(|o| u128::from(raw::f32_sqrt(o[0] as u32))),
+        ("binary32", "fma") => {
+            Box::new(|o| u128::from(raw::f32_fma(o[0] as u32, o[1] as u32, o[2] as u32)))
+        }
+        ("binary64", "add") => Box::new(|o| u128::from(raw::f64_add(o[0] as u64, o[1] as u64))),
+        ("binary64", "mul") => Box::new(|o| u128::from(raw::f64_mul(o[0] as u64, o[1] as u64))),
+        ("binary64", "div") => Box::new(|o| u128::from(raw::f64_div(o[0] as u64, o[1] as u64))),
+        ("binary64", "sqrt") => Box::new(|o| u128::from(raw::f64_sqrt(o[0] as u64))),
+        ("binary64", "fma") => {
+            Box::new(|o| u128::from(raw::f64_fma(o[0] as u64, o[1] as u64, o[2] as u64)))
+        }
+        ("binary128", "add") => Box::new(move |o| u(raw::f128_add(w(o[0]), w(o[1])))),
+        ("binary128", "mul") => Box::new(move |o| u(raw::f128_mul(w(o[0]), w(o[1])))),
+        ("binary128", "div") => Box::new(move |o| u(raw::f128_div(w(o[0]), w(o[1])))),
+        ("binary128", "sqrt") => Box::new(move |o| u(raw::f128_sqrt(w(o[0])))),
+        ("binary128", "fma") => Box::new(move |o| u(raw::f128_fma(w(o[0]), w(o[1]), w(o[2])))),
+        _ => return None,
+    })
+}
+
+fn apfloat_typed<F: Float + 'static>(op: &str) -> Option<Kernel> {
+    let rn = Round::NearestTiesToEven;
+    Some(match op {
+        "add" => Box::new(move |o| F::from_bits(o[0]).add_r(F::from_bits(o[1]), rn).value.to_bits()),
+        "mul" => Box::new(move |o| F::from_bits(o[0]).mul_r(F::from_bits(o[1]), rn).value.to_bits()),
+        "div" => Box::new(move |o| F::from_bits(o[0]).div_r(F::from_bits(o[1]), rn).value.to_bits()),
+        "fma" => Box::new(move |o| {
+            F::from_bits(o[0]).mul_add_r(F::from_bits(o[1]), F::from_bits(o[2]), rn).value.to_bits()
+        }),
+        _ => return None,
+    })
+}
+
+fn apfloat_kernel(fmt: &Format, op: &str) -> Option<Kernel> {
+    match fmt.name().as_str() {
+        "binary16" => apfloat_typed::<Half>(op),
+        "bfloat16" => apfloat_typed::<BFloat>(op),
+        "binary32" => apfloat_typed::<Single>(op),
+        "binary64" => apfloat_typed::<Double>(op),
+        "binary128" => apfloat_typed::<Quad>(op),
+        "e4m3fn" => apfloat_typed::<Float8E4M3FN>(op),
+        "e5m2" => apfloat_typed::<Float8E5M2>(op),
+        _ => None,
+    }
+}
+
+/// Host arithmetic: f32/f64 directly; binary16 and bfloat16 through f32 with the `half`
+/// crate's conversions (exact for these operations since 24 >= 2p + 2).
+fn native_kernel(fmt: &Format, op: &str) -> Option<Kernel> {
+    fn via_f32(op: &str, to: fn(u16) -> f32, from: fn(f32) -> u16) -> Option<Kernel> {
+        Some(match op {
+            "add" => Box::new(move |o| u128::from(from(to(o[0] as u16) + to(o[1] as u16)))),
+            "mul" => Box::new(move |o| u128::from(from(to(o[0] as u16) * to(o[1] as u16)))),
+            "div" => Box::new(move |o| u128::from(from(to(o[0] as u16) / to(o[1] as u16)))),
+            "sqrt" => Box::new(move |o| u128::from(from(to(o[0] as u16).sqrt()))),
+            _ => return None,
+        })
+    }
+    match (fmt.name().as_str(), op) {
+        ("binary16", _) => via_f32(
+            op,
+            |b| half::f16::from_bits(b).to_f32(),
+            |x| half::f16::from_f32(x).to_bits(),
+        ),
+        ("bfloat16", _) => via_f32(
+            op,
+            |b| half::bf16::from_bits(b).to_f32(),
+            |x| half::bf16::from_f32(x).to_bits(),
+        ),
+        ("binary32", _) => {
+            let f = |x: u128| f32::from_bits(x as u32);
+            Some(match op {
+                "add" => Box::new(move |o| u128::from((f(o[0]) + f(o[1])).to_bits())),
+                "mul" => Box::new(move |o| u128::from((f(o[0]) * f(o[1])).to_bits())),
+                "div" => Box::new(move |o| u128::from((f(o[0]) / f(o[1])).to_bits())),
+                "sqrt" => Box::new(move |o| u128::from(f(o[0]).sqrt().to_bits())),
+                "fma" => Box::new(move |o| u128::from(f(o[0]).mul_add(f(o[1]), f(o[2])).to_bits())),
+                _ => return None,
+            })
+        }
+        ("binary64", _) => {
+            let f = |x: u128| f64::from_bits(x as u64);
+            Some(match op {
+                "add" => Box::new(move |o| u128::from((f(o[0]) + f(o[1])).to_bits())),
+                "mul" => Box::new(move |o| u128::from((f(o[0]) * f(o[1])).to_bits())),
+                "div" => Box::new(move |o| u128::from((f(o[0]) / f(o[1])).to_bits())),
+                "sqrt" => Box::new(move |o| u128::from(f(o[0]).sqrt().to_bits())),
+                "fma" => Box::new(move |o| u128::from(f(o[0]).mul_add(f(o[1]), f(o[2])).to_bits())),
+                _ => return None,
+            })
+        }
+        _ => None,
+    }
+}
+
+const IMPLS: [&str; 6] = ["fpcore", "fpcore-table", "reference", "native", "softfloat", "apfloat"];
+
+fn kernel(name: &str, fmt: Format, op: &str) -> Option<Kernel> {
+    match name {
+        "fpcore" => Some(fpcore_kernel(fmt, op, false)),
+        "reference" => Some(fpcore_kernel(fmt, op, true)),
+        "fpcore-table" => table_kernel(fmt, op),
+        "native" => native_kernel(&fmt, op),
+        "softfloat" => softfloat_kernel(&fmt, op),
+        "apfloat" => apfloat_kernel(&fmt, op),
+        _ => None,
+    }
+}
+
+fn estimate_ns(group: &str, function: &str) -> Option<f64> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/criterion")
+        .join(group)
+        .join(function)
+        .join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let per_batch = json["median"]["point_estimate"].as_f64()?;
+    Some(per_batch / BATCH as f64)
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_millis(1000))
+        .sample_size(20);
+    let mut ran = Vec::new();
+    for name in FORMATS {
+        let fmt = Format::parse(name).expect("named format");
+        for op in OPS {
+            let group_name = format!("{op}-{}", fmt.name());
+            let data = operands(&fmt, op);
+            let mut group = c.benchmark_group(&group_name);
+            group.throughput(Throughput::Elements(BATCH as u64));
+            for imp in IMPLS {
+                let Some(k) = kernel(imp, fmt, op) else { continue };
+                group.bench_function(imp, |b| {
+                    b.iter(|| {
+                        let mut acc = 0u128;
+                        for o in black_box(&data) {
+                            acc ^= k(o);
+                        }
+                        acc
+                    })
+                });
+            }
+            group.finish();
+            ran.push(group_name);
+        }
+    }
+    c.final_summary();
+    println!("\nns/op (median of batch timings / {BATCH}); ratio = implementation time / fpcore time");
+    println!("{:<16} {}", "op-format", IMPLS.map(|i| format!("{i:>22}")).join(""));
+    for group in ran {
+        let base = estimate_ns(&group, "fpcore");
+        let mut row = format!("{group:<16} ");
+        for imp in IMPLS {
+            let cell = match (estimate_ns(&group, imp), base) {
+                (Some(ns), Some(b)) => format!("{ns:>9.2} ns ({:>6.2}x)", ns / b),
+                _ => "-".to_string(),
+            };
+            row.push_str(&format!("{cell:>22}"));
+        }
+        println!("{row}");
+    }
+}

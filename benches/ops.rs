@@ -18,11 +18,17 @@ use rustc_apfloat::ieee::{BFloat, Double, Float8E4M3FN, Float8E5M2, Half, Quad, 
 use rustc_apfloat::{Float, Round};
 
 const BATCH: usize = 256;
-const FORMATS: [&str; 7] = ["binary16", "bf16", "binary32", "binary64", "binary128", "e4m3fn", "e5m2"];
+const FORMATS: [&str; 7] =
+    ["binary16", "bf16", "binary32", "binary64", "binary128", "e4m3fn", "e5m2"];
 const OPS: [&str; 5] = ["add", "mul", "div", "fma", "sqrt"];
 
-/// Finite operands (no NaN or infinity), positive for sqrt, from a fixed generator.
-fn operands(fmt: &Format, op: &str) -> Vec<[u128; 3]> {
+/// Operand classes: `normal` keeps exponents within a quarter of the range around 1 (the
+/// values networks carry; results stay normal), `finite` draws any finite pattern (products
+/// and quotients then overflow or underflow about half the time).
+const CLASSES: [&str; 2] = ["normal", "finite"];
+
+/// Operands of a class (no NaN or infinity), positive for sqrt, from a fixed generator.
+fn operands(fmt: &Format, op: &str, class: &str) -> Vec<[u128; 3]> {
     let mut state = 0x1234_5678_9abc_def0u64 ^ u64::from(fmt.bits());
     let mut next = move || {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -35,7 +41,12 @@ fn operands(fmt: &Format, op: &str) -> Vec<[u128; 3]> {
         let bits = (u128::from(next()) << 64 | u128::from(next())) & fmt.mask();
         let bits = if op == "sqrt" { bits & (fmt.mask() >> 1) } else { bits };
         let u = fmt.unpack(bits);
-        if !u.is_nan() && !u.is_inf() {
+        let code = (bits >> fmt.frac_bits()) & ((1u128 << fmt.exp_bits()) - 1);
+        let quarter = (1u128 << fmt.exp_bits()) / 4;
+        let bias = fmt.bias() as u128;
+        let in_class =
+            class == "finite" || (code + quarter / 2 > bias && code < bias + quarter / 2);
+        if !u.is_nan() && !u.is_inf() && in_class {
             return bits;
         }
     };
@@ -110,9 +121,15 @@ fn softfloat_kernel(fmt: &Format, op: &str) -> Option<Kernel> {
 fn apfloat_typed<F: Float + 'static>(op: &str) -> Option<Kernel> {
     let rn = Round::NearestTiesToEven;
     Some(match op {
-        "add" => Box::new(move |o| F::from_bits(o[0]).add_r(F::from_bits(o[1]), rn).value.to_bits()),
-        "mul" => Box::new(move |o| F::from_bits(o[0]).mul_r(F::from_bits(o[1]), rn).value.to_bits()),
-        "div" => Box::new(move |o| F::from_bits(o[0]).div_r(F::from_bits(o[1]), rn).value.to_bits()),
+        "add" => {
+            Box::new(move |o| F::from_bits(o[0]).add_r(F::from_bits(o[1]), rn).value.to_bits())
+        }
+        "mul" => {
+            Box::new(move |o| F::from_bits(o[0]).mul_r(F::from_bits(o[1]), rn).value.to_bits())
+        }
+        "div" => {
+            Box::new(move |o| F::from_bits(o[0]).div_r(F::from_bits(o[1]), rn).value.to_bits())
+        }
         "fma" => Box::new(move |o| {
             F::from_bits(o[0]).mul_add_r(F::from_bits(o[1]), F::from_bits(o[2]), rn).value.to_bits()
         }),
@@ -146,11 +163,9 @@ fn native_kernel(fmt: &Format, op: &str) -> Option<Kernel> {
         })
     }
     match (fmt.name().as_str(), op) {
-        ("binary16", _) => via_f32(
-            op,
-            |b| half::f16::from_bits(b).to_f32(),
-            |x| half::f16::from_f32(x).to_bits(),
-        ),
+        ("binary16", _) => {
+            via_f32(op, |b| half::f16::from_bits(b).to_f32(), |x| half::f16::from_f32(x).to_bits())
+        }
         ("bfloat16", _) => via_f32(
             op,
             |b| half::bf16::from_bits(b).to_f32(),
@@ -212,14 +227,14 @@ fn main() {
     let mut c = Criterion::default()
         .configure_from_args()
         .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_millis(1000))
+        .measurement_time(Duration::from_millis(600))
         .sample_size(20);
     let mut ran = Vec::new();
     for name in FORMATS {
         let fmt = Format::parse(name).expect("named format");
-        for op in OPS {
-            let group_name = format!("{op}-{}", fmt.name());
-            let data = operands(&fmt, op);
+        for (op, class) in OPS.iter().flat_map(|op| CLASSES.map(|c| (*op, c))) {
+            let group_name = format!("{op}-{}-{class}", fmt.name());
+            let data = operands(&fmt, op, class);
             let mut group = c.benchmark_group(&group_name);
             group.throughput(Throughput::Elements(BATCH as u64));
             for imp in IMPLS {
@@ -239,11 +254,13 @@ fn main() {
         }
     }
     c.final_summary();
-    println!("\nns/op (median of batch timings / {BATCH}); ratio = implementation time / fpcore time");
-    println!("{:<16} {}", "op-format", IMPLS.map(|i| format!("{i:>22}")).join(""));
+    println!(
+        "\nns/op (median of batch timings / {BATCH}); ratio = implementation time / fpcore time"
+    );
+    println!("{:<24} {}", "op-format-class", IMPLS.map(|i| format!("{i:>22}")).join(""));
     for group in ran {
         let base = estimate_ns(&group, "fpcore");
-        let mut row = format!("{group:<16} ");
+        let mut row = format!("{group:<24} ");
         for imp in IMPLS {
             let cell = match (estimate_ns(&group, imp), base) {
                 (Some(ns), Some(b)) => format!("{ns:>9.2} ns ({:>6.2}x)", ns / b),

@@ -2,22 +2,23 @@
 //!
 //! Exit codes: 0 success, 1 mismatches found, 2 usage or input error.
 
-mod lines;
-mod protocol;
-
 use std::io::{self, BufRead, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use fpcore::{Env, Format, NanPolicy, OverflowPolicy, Tininess};
 
-use crate::lines::LineReader;
-use crate::protocol::{format_flags, format_value, parse_flags, parse_operand, Notation, Op};
+use fpx::oracle::{Oracle, VerifyOptions};
+use fpx::protocol::{Notation, Op};
 
 #[derive(Parser)]
-#[command(name = "fpx", version, about = "Bit-exact floating-point oracle for neural-network arithmetic")]
+#[command(
+    name = "fpx",
+    version,
+    about = "Bit-exact floating-point oracle for neural-network arithmetic"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -86,17 +87,8 @@ struct VerifyArgs {
     ignore_flags: bool,
 }
 
-/// What the oracle commands need, parsed and checked.
-struct Setup {
-    env: Env,
-    fmt: Format,
-    op: Op,
-    notation: Notation,
-    source: String,
-    reader: LineReader<Box<dyn BufRead>>,
-}
-
-fn setup(args: &OracleArgs) -> Result<Setup> {
+/// Parses the oracle options and opens the input.
+fn setup(args: &OracleArgs) -> Result<(Oracle, String, Box<dyn BufRead>)> {
     let fmt = Format::parse(&args.format).context("--format")?;
     let op = Op::parse(&args.op).context("--op")?;
     let env = Env {
@@ -120,100 +112,32 @@ fn setup(args: &OracleArgs) -> Result<Setup> {
         None => ("<stdin>".to_string(), Box::new(io::stdin().lock())),
     };
     let notation = if args.text { Notation::Text } else { Notation::Bits };
-    Ok(Setup { env, fmt, op, notation, source, reader: LineReader::new(input) })
-}
-
-/// Splits a line into fields and checks the count.
-fn fields<'a>(line: &'a str, want: usize, what: &str) -> Result<Vec<&'a str>> {
-    let fields: Vec<&str> = line.split_whitespace().collect();
-    if fields.len() != want {
-        bail!("expected {want} fields ({what}), found {}", fields.len());
-    }
-    Ok(fields)
+    Ok((Oracle { env, fmt, op, notation }, source, input))
 }
 
 fn batch(args: &OracleArgs) -> Result<ExitCode> {
-    let mut s = setup(args)?;
-    let arity = s.op.arity();
-    let res_fmt = s.op.result_format(&s.fmt);
-    let mut out = BufWriter::new(io::stdout().lock());
-    while let Some((line_no, line)) = s.reader.next_line()? {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let at = || format!("{}:{line_no}", s.source);
-        let f = fields(line, arity, "the operands").with_context(at)?;
-        let mut operands = Vec::with_capacity(arity);
-        for (i, text) in f.iter().enumerate() {
-            let v = parse_operand(&s.env, &s.fmt, s.notation, text)
-                .with_context(|| format!("{}: operand {}", at(), i + 1))?;
-            operands.push(v);
-        }
-        let r = s.op.eval(&s.env, &s.fmt, &operands);
-        for v in &operands {
-            write!(out, "{} ", format_value(&s.fmt, s.notation, *v))?;
-        }
-        writeln!(out, "{} {}", format_value(&res_fmt, s.notation, r.value), format_flags(r.flags))?;
-    }
-    out.flush()?;
+    let (oracle, source, input) = setup(args)?;
+    oracle.batch(&source, input, BufWriter::new(io::stdout().lock()))?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn verify(args: &VerifyArgs) -> Result<ExitCode> {
-    let mut s = setup(&args.oracle)?;
-    let arity = s.op.arity();
-    let res_fmt = s.op.result_format(&s.fmt);
+    let (oracle, source, input) = setup(&args.oracle)?;
+    let options = VerifyOptions { exact_nan: args.exact_nan, ignore_flags: args.ignore_flags };
     let mut out = BufWriter::new(io::stdout().lock());
-    let (mut passed, mut failed) = (0u64, 0u64);
-    while let Some((line_no, line)) = s.reader.next_line()? {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let at = || format!("{}:{line_no}", s.source);
-        let f = fields(line, arity + 2, "operands, expected result, expected flags")
-            .with_context(at)?;
-        let mut operands = Vec::with_capacity(arity);
-        for (i, text) in f[..arity].iter().enumerate() {
-            let v = parse_operand(&s.env, &s.fmt, s.notation, text)
-                .with_context(|| format!("{}: operand {}", at(), i + 1))?;
-            operands.push(v);
-        }
-        let expected = parse_operand(&s.env, &res_fmt, s.notation, f[arity])
-            .with_context(|| format!("{}: expected result", at()))?;
-        let expected_flags =
-            parse_flags(f[arity + 1]).with_context(|| format!("{}: expected flags", at()))?;
-        let r = s.op.eval(&s.env, &s.fmt, &operands);
-        let same_value = r.value == expected
-            || (!args.exact_nan
-                && res_fmt.unpack(r.value).is_nan()
-                && res_fmt.unpack(expected).is_nan());
-        let same_flags = args.ignore_flags || r.flags == expected_flags;
-        if same_value && same_flags {
-            passed += 1;
-        } else {
-            failed += 1;
-            writeln!(
-                out,
-                "mismatch at {}: {} expected {} {} got {} {}",
-                at(),
-                f[..arity].join(" "),
-                format_value(&res_fmt, s.notation, expected),
-                format_flags(expected_flags),
-                format_value(&res_fmt, s.notation, r.value),
-                format_flags(r.flags),
-            )?;
-        }
-    }
-    writeln!(out, "{passed} passed, {failed} failed")?;
+    let summary = oracle.verify(&options, &source, input, &mut out)?;
+    writeln!(out, "{} passed, {} failed", summary.passed, summary.failed)?;
     out.flush()?;
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if summary.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn formats() -> Result<ExitCode> {
     let mut out = BufWriter::new(io::stdout().lock());
-    writeln!(out, "{:<10} {:>4} {:>7} {:>6} {:>5} {:<10}", "name", "p", "emin", "emax", "bits", "specials")?;
+    writeln!(
+        out,
+        "{:<10} {:>4} {:>7} {:>6} {:>5} {:<10}",
+        "name", "p", "emin", "emax", "bits", "specials"
+    )?;
     for name in fpcore::format::NAMED_FORMATS {
         let f = Format::parse(name).expect("named formats parse");
         writeln!(

@@ -43,9 +43,9 @@ impl Op {
             "sqrt" => Op::Sqrt,
             "fma" | "mulAdd" | "muladd" => Op::Fma,
             _ => match name.strip_prefix("cvt:") {
-                Some(dst) => Op::Cvt(
-                    Format::parse(dst).with_context(|| format!("in operation '{name}'"))?,
-                ),
+                Some(dst) => {
+                    Op::Cvt(Format::parse(dst).with_context(|| format!("in operation '{name}'"))?)
+                }
                 None => bail!("unknown operation '{name}' (expected one of: {OP_NAMES})"),
             },
         })

@@ -37,7 +37,10 @@ fn batch_output_feeds_verify() {
     let input = "3C00 3C00\n7BFF 7BFF\n0001 8001\n7C00 FC00\n";
     let out = fpx(&["batch", "--format", "binary16", "--op", "add"], input);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "3C00 3C00 4000 00\n7BFF 7BFF 7C00 05\n0001 8001 0000 00\n7C00 FC00 7E00 10\n");
+    assert_eq!(
+        stdout(&out),
+        "3C00 3C00 4000 00\n7BFF 7BFF 7C00 05\n0001 8001 0000 00\n7C00 FC00 7E00 10\n"
+    );
     let verified = fpx(&["verify", "--format", "binary16", "--op", "add"], &stdout(&out));
     assert!(verified.status.success());
     assert_eq!(stdout(&verified), "4 passed, 0 failed\n");
@@ -45,12 +48,18 @@ fn batch_output_feeds_verify() {
 
 #[test]
 fn verify_reports_mismatches_and_exits_one() {
-    let out = fpx(&["verify", "--format", "binary16", "--op", "add"], "3C00 3C00 4001 00\n3C00 3C00 4000 01\n");
+    let out = fpx(
+        &["verify", "--format", "binary16", "--op", "add"],
+        "3C00 3C00 4001 00\n3C00 3C00 4000 01\n",
+    );
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("mismatch at <stdin>:1"), "{text}");
     assert!(text.ends_with("0 passed, 2 failed\n"), "{text}");
-    let ignored = fpx(&["verify", "--format", "binary16", "--op", "add", "--ignore-flags"], "3C00 3C00 4000 01\n");
+    let ignored = fpx(
+        &["verify", "--format", "binary16", "--op", "add", "--ignore-flags"],
+        "3C00 3C00 4000 01\n",
+    );
     assert_eq!(stdout(&ignored), "1 passed, 0 failed\n");
 }
 
@@ -62,13 +71,19 @@ fn nan_results_match_any_nan_unless_exact() {
     assert_eq!(stdout(&loose), "1 passed, 0 failed\n");
     let exact = fpx(&["verify", "--format", "binary16", "--op", "add", "--exact-nan"], line);
     assert_eq!(exact.status.code(), Some(1));
-    let x86 = fpx(&["verify", "--format", "binary16", "--op", "add", "--exact-nan", "--nan", "x86"], line);
+    let x86 = fpx(
+        &["verify", "--format", "binary16", "--op", "add", "--exact-nan", "--nan", "x86"],
+        line,
+    );
     assert_eq!(stdout(&x86), "1 passed, 0 failed\n");
 }
 
 #[test]
 fn malformed_input_names_the_line_and_exits_two() {
-    let out = fpx(&["verify", "--format", "binary16", "--op", "add"], "3C00 3C00 4000 00\n3C00 zz 4000 00\n");
+    let out = fpx(
+        &["verify", "--format", "binary16", "--op", "add"],
+        "3C00 3C00 4000 00\n3C00 zz 4000 00\n",
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("<stdin>:2") && err.contains("operand 2"), "{err}");
@@ -109,14 +124,22 @@ fn conversions_and_text_operands() {
     let out = fpx(&["batch", "--format", "binary32", "--op", "cvt:binary16", "--text"], "0x1p-1\n");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "0x1p-1 0x1p-1 00\n");
-    let out = fpx(&["batch", "--format", "binary32", "--op", "add"], &format!("{:08X} 00000000\n", 0.1f32.to_bits()));
-    assert_eq!(stdout(&out), format!("{:08X} 00000000 {:08X} 00\n", 0.1f32.to_bits(), 0.1f32.to_bits()));
-    let out = fpx(&["batch", "--format", "p=4,emin=-6,emax=8", "--op", "add", "--text"], "448 32\n");
+    let out = fpx(
+        &["batch", "--format", "binary32", "--op", "add"],
+        &format!("{:08X} 00000000\n", 0.1f32.to_bits()),
+    );
+    assert_eq!(
+        stdout(&out),
+        format!("{:08X} 00000000 {:08X} 00\n", 0.1f32.to_bits(), 0.1f32.to_bits())
+    );
+    let out =
+        fpx(&["batch", "--format", "p=4,emin=-6,emax=8", "--op", "add", "--text"], "448 32\n");
     assert!(out.status.success(), "{}", stderr(&out));
     // 480 is in the abstract F(4,-6,8) (no reserved NaN code), unlike e4m3fn.
     assert_eq!(stdout(&out), "0x1.cp+8 0x1p+5 0x1.ep+8 00\n");
     let out = fpx(&["batch", "--format", "e4m3fn", "--op", "add", "--text"], "448 32\n");
     assert_eq!(stdout(&out), "0x1.cp+8 0x1p+5 nan 05\n");
-    let out = fpx(&["batch", "--format", "e4m3fn", "--op", "add", "--text", "--saturate"], "448 32\n");
+    let out =
+        fpx(&["batch", "--format", "e4m3fn", "--op", "add", "--text", "--saturate"], "448 32\n");
     assert_eq!(stdout(&out), "0x1.cp+8 0x1p+5 0x1.cp+8 05\n");
 }

@@ -49,7 +49,8 @@ fn binary_ops_every_small_format_exhaustive_vs_apfloat() {
 
 #[test]
 fn conversions_every_small_format_exhaustive_vs_apfloat() {
-    let wide = ["binary16", "bf16", "binary32", "binary64"].map(|n| Format::parse(n).expect("named"));
+    let wide =
+        ["binary16", "bf16", "binary32", "binary64"].map(|n| Format::parse(n).expect("named"));
     let mut report = String::new();
     for fmt in small_formats() {
         for env in envs() {

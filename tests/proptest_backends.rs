@@ -49,7 +49,15 @@ fn add_pair(f: Format) -> impl Strategy<Value = (u128, u128)> {
     let p = f.p() as u128;
     let code_max = (1u128 << f.exp_bits()) - 2;
     let frac_mask = (1u128 << f.frac_bits()) - 1;
-    (any::<bool>(), any::<bool>(), 1..=code_max, any::<u128>(), 0u128..(p + 3), any::<u128>(), 0u8..4)
+    (
+        any::<bool>(),
+        any::<bool>(),
+        1..=code_max,
+        any::<u128>(),
+        0u128..(p + 3),
+        any::<u128>(),
+        0u8..4,
+    )
         .prop_map(move |(sa, sb, ca, fa, gap, fb, kind)| {
             let cb = ca.saturating_sub(gap);
             let fb = match kind {
@@ -71,7 +79,15 @@ fn extreme_pair(f: Format, div: bool) -> impl Strategy<Value = (u128, u128)> {
     let bias = f.bias() as i128;
     let frac_mask = (1u128 << f.frac_bits()) - 1;
     let p = f.p() as i128;
-    (any::<bool>(), any::<bool>(), 1..=code_max, any::<u128>(), any::<u128>(), -p - 3..4i128, any::<bool>())
+    (
+        any::<bool>(),
+        any::<bool>(),
+        1..=code_max,
+        any::<u128>(),
+        any::<u128>(),
+        -p - 3..4i128,
+        any::<bool>(),
+    )
         .prop_map(move |(sa, sb, ca, fa, fb, off, high)| {
             // Target result code: near 1 (underflow) or near code_max (overflow).
             let target = if high { code_max as i128 + off.clamp(-3, 2) } else { 1 + off };
@@ -79,21 +95,26 @@ fn extreme_pair(f: Format, div: bool) -> impl Strategy<Value = (u128, u128)> {
             let cb = if div { ca as i128 + bias - target } else { target + bias - ca as i128 };
             let cb = cb.clamp(0, code_max as i128 + 1) as u128;
             let sign = |s: bool| u128::from(s) << (f.bits() - 1);
-            (sign(sa) | (ca << f.frac_bits()) | (fa & frac_mask), sign(sb) | (cb << f.frac_bits()) | (fb & frac_mask))
+            (
+                sign(sa) | (ca << f.frac_bits()) | (fa & frac_mask),
+                sign(sb) | (cb << f.frac_bits()) | (fb & frac_mask),
+            )
         })
 }
 
 fn check_all(backend: &dyn Backend, f: &Format, op: &Op, operands: &[u128], nan_x86: bool) {
     for env in envs() {
         let env = if nan_x86 { x86(env) } else { env };
-        let b: &dyn Backend = if backend.name() == "softfloat" {
-            &SoftFloat::new(env.tininess)
-        } else {
-            backend
-        };
+        let b: &dyn Backend =
+            if backend.name() == "softfloat" { &SoftFloat::new(env.tininess) } else { backend };
         let mut tally = Tally::default();
         let _ = tally.check(b, &env, f, op, operands);
-        assert_eq!(tally.cases, u64::from(b.supports(f, op)), "{} must compare what it supports", b.name());
+        assert_eq!(
+            tally.cases,
+            u64::from(b.supports(f, op)),
+            "{} must compare what it supports",
+            b.name()
+        );
         tally.assert_clean(&format!("{} {f} {op:?}", b.name()));
     }
 }

@@ -79,7 +79,8 @@ fn generate(fmt: &Format, op: &Op) -> String {
             }
         }
     }
-    let random = |rng: &mut SplitMix| (u128::from(rng.next()) << 64 | u128::from(rng.next())) & fmt.mask();
+    let random =
+        |rng: &mut SplitMix| (u128::from(rng.next()) << 64 | u128::from(rng.next())) & fmt.mask();
     for _ in 0..1500 {
         cases.push((0..op.arity()).map(|_| random(&mut rng)).collect());
     }

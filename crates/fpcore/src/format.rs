@@ -8,6 +8,8 @@ use std::str::FromStr;
 
 use thiserror::Error;
 
+use crate::fast::Kernel;
+
 /// Largest supported precision (binary128's).
 pub const MAX_P: u32 = 113;
 /// Bounds on the exponent range: `emin >= MIN_EMIN` and `emax <= MAX_EMAX`.
@@ -56,6 +58,7 @@ pub struct Format {
     specials: Specials,
     exp_bits: u32,
     bias: i32,
+    kernel: Kernel,
 }
 
 /// Named formats: (names, p, emin, emax, specials).
@@ -75,8 +78,18 @@ const NAMED: &[(&[&str], u32, i32, i32, Specials)] = &[
 
 /// Canonical names of the named formats, in table order (used by `fpx formats`).
 pub const NAMED_FORMATS: &[&str] = &[
-    "binary16", "binary32", "binary64", "binary128", "bfloat16", "e5m2", "e4m3fn", "e4m3fnuz",
-    "e5m2fnuz", "e2m1fn", "e2m3fn", "e3m2fn",
+    "binary16",
+    "binary32",
+    "binary64",
+    "binary128",
+    "bfloat16",
+    "e5m2",
+    "e4m3fn",
+    "e4m3fnuz",
+    "e5m2fnuz",
+    "e2m1fn",
+    "e2m3fn",
+    "e3m2fn",
 ];
 
 fn unsupported(msg: String) -> FormatError {
@@ -117,7 +130,8 @@ impl Format {
             return Err(unsupported(format!("emin must be < emax, got emin={emin}, emax={emax}")));
         }
         let bias = 1 - emin;
-        let top_normal_code = u64::try_from(emax + bias).expect("emax > emin so the code is positive");
+        let top_normal_code =
+            u64::try_from(emax + bias).expect("emax > emin so the code is positive");
         let exp_bits = match specials {
             Specials::Ieee => {
                 // Codes: 0 subnormal, 1..=top normal, top+1 infinity (and NaN if p >= 2),
@@ -145,7 +159,8 @@ impl Format {
                 p - 1
             )));
         }
-        Ok(Format { p, emin, emax, specials, exp_bits, bias })
+        let kernel = Kernel::of(p, emin, emax, specials);
+        Ok(Format { p, emin, emax, specials, exp_bits, bias, kernel })
     }
 
     /// Parses a format name: a named format (`binary32`, `bf16`, `e4m3fn`, ...), a generic
@@ -194,6 +209,10 @@ impl Format {
     /// Exponent bias: a normal with exponent `e` has exponent code `e + bias`.
     pub fn bias(&self) -> i32 {
         self.bias
+    }
+    /// The fast kernel family serving this format.
+    pub(crate) fn kernel(&self) -> Kernel {
+        self.kernel
     }
     /// Width of the fraction field (`p - 1`).
     pub fn frac_bits(&self) -> u32 {
@@ -289,10 +308,14 @@ fn parse_exmy(s: &str) -> Result<Option<Format>, FormatError> {
     if !y.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(None);
     }
-    let x: u32 = x.parse().map_err(|_| unsupported(format!("exponent width too large in '{s}'")))?;
-    let y: u32 = y.parse().map_err(|_| unsupported(format!("fraction width too large in '{s}'")))?;
+    let x: u32 =
+        x.parse().map_err(|_| unsupported(format!("exponent width too large in '{s}'")))?;
+    let y: u32 =
+        y.parse().map_err(|_| unsupported(format!("fraction width too large in '{s}'")))?;
     if !(2..=20).contains(&x) {
-        return Err(unsupported(format!("eXmY needs 2 <= X <= 20 exponent bits, got {x} in '{s}'")));
+        return Err(unsupported(format!(
+            "eXmY needs 2 <= X <= 20 exponent bits, got {x} in '{s}'"
+        )));
     }
     if y == 0 {
         return Err(unsupported(format!(

@@ -12,6 +12,7 @@
 #![deny(clippy::float_arithmetic)]
 
 pub mod env;
+mod fast;
 pub mod flags;
 pub mod format;
 pub mod ops;

@@ -77,7 +77,11 @@ fn sqrt_and_fma_small_formats_exhaustive_vs_reference() {
         let count = 1u128 << fmt.bits();
         let env = Env::default();
         for a in 0..count {
-            assert_eq!(fpcore::sqrt(&env, &fmt, a), reference::sqrt(&env, &fmt, a), "{name} sqrt {a:#x}");
+            assert_eq!(
+                fpcore::sqrt(&env, &fmt, a),
+                reference::sqrt(&env, &fmt, a),
+                "{name} sqrt {a:#x}"
+            );
         }
         // fma over all triples is 2^24 for 8-bit formats: take every a, b and a stride of c.
         let stride = if fmt.bits() >= 8 { 7 } else { 1 };
@@ -85,7 +89,8 @@ fn sqrt_and_fma_small_formats_exhaustive_vs_reference() {
             for b in 0..count {
                 let mut c = a % stride;
                 while c < count {
-                    let (x, y) = (fpcore::fma(&env, &fmt, a, b, c), reference::fma(&env, &fmt, a, b, c));
+                    let (x, y) =
+                        (fpcore::fma(&env, &fmt, a, b, c), reference::fma(&env, &fmt, a, b, c));
                     assert_eq!(x, y, "{name} fma {a:#x} {b:#x} {c:#x}");
                     c += stride;
                 }
@@ -128,7 +133,17 @@ impl SplitMix {
 
 #[test]
 fn wide_formats_sampled_vs_reference() {
-    let formats = ["binary16", "bf16", "binary32", "binary64", "binary128", "e10m20", "p=62,emin=-300,emax=300", "p=63,emin=-300,emax=300", "p=100,emin=-9000,emax=9000"];
+    let formats = [
+        "binary16",
+        "bf16",
+        "binary32",
+        "binary64",
+        "binary128",
+        "e10m20",
+        "p=62,emin=-300,emax=300",
+        "p=63,emin=-300,emax=300",
+        "p=100,emin=-9000,emax=9000",
+    ];
     let mut rng = SplitMix(0x5eed);
     for name in formats {
         let fmt = Format::parse(name).expect("format");
@@ -136,14 +151,118 @@ fn wide_formats_sampled_vs_reference() {
             for _ in 0..3000 {
                 let (a, b, c) = (rng.pattern(&fmt), rng.pattern(&fmt), rng.pattern(&fmt));
                 let ctx = || format!("{name} {a:#x} {b:#x} {c:#x} {env:?}");
-                assert_eq!(fpcore::add(&env, &fmt, a, b), reference::add(&env, &fmt, a, b), "add {}", ctx());
-                assert_eq!(fpcore::sub(&env, &fmt, a, b), reference::sub(&env, &fmt, a, b), "sub {}", ctx());
-                assert_eq!(fpcore::mul(&env, &fmt, a, b), reference::mul(&env, &fmt, a, b), "mul {}", ctx());
-                assert_eq!(fpcore::div(&env, &fmt, a, b), reference::div(&env, &fmt, a, b), "div {}", ctx());
-                assert_eq!(fpcore::sqrt(&env, &fmt, a), reference::sqrt(&env, &fmt, a), "sqrt {}", ctx());
-                assert_eq!(fpcore::fma(&env, &fmt, a, b, c), reference::fma(&env, &fmt, a, b, c), "fma {}", ctx());
+                assert_eq!(
+                    fpcore::add(&env, &fmt, a, b),
+                    reference::add(&env, &fmt, a, b),
+                    "add {}",
+                    ctx()
+                );
+                assert_eq!(
+                    fpcore::sub(&env, &fmt, a, b),
+                    reference::sub(&env, &fmt, a, b),
+                    "sub {}",
+                    ctx()
+                );
+                assert_eq!(
+                    fpcore::mul(&env, &fmt, a, b),
+                    reference::mul(&env, &fmt, a, b),
+                    "mul {}",
+                    ctx()
+                );
+                assert_eq!(
+                    fpcore::div(&env, &fmt, a, b),
+                    reference::div(&env, &fmt, a, b),
+                    "div {}",
+                    ctx()
+                );
+                assert_eq!(
+                    fpcore::sqrt(&env, &fmt, a),
+                    reference::sqrt(&env, &fmt, a),
+                    "sqrt {}",
+                    ctx()
+                );
+                assert_eq!(
+                    fpcore::fma(&env, &fmt, a, b, c),
+                    reference::fma(&env, &fmt, a, b, c),
+                    "fma {}",
+                    ctx()
+                );
             }
         }
     }
     assert!(Flags::INEXACT.bits() == 1);
+}
+
+/// The normal-operand kernels of the named 16/32/64-bit formats: every binary16 and bfloat16
+/// square root, and a large sample of operand pairs whose exponents are close enough for the
+/// operations to interact (ties, carries, cancellation, results at the normal range's ends).
+#[test]
+fn named_format_kernels_vs_reference() {
+    let env = Env::default();
+    for name in ["binary16", "bf16"] {
+        let fmt = Format::parse(name).expect("format");
+        for a in 0..(1u128 << 16) {
+            assert_eq!(
+                fpcore::sqrt(&env, &fmt, a),
+                reference::sqrt(&env, &fmt, a),
+                "{name} sqrt {a:#x}"
+            );
+        }
+    }
+    let mut rng = SplitMix(0xFA57);
+    for name in ["binary16", "bf16", "binary32", "binary64"] {
+        let fmt = Format::parse(name).expect("format");
+        let code_max = (1u128 << fmt.exp_bits()) - 1;
+        for i in 0..150_000u32 {
+            let a = rng.pattern(&fmt);
+            // b: a's exponent code plus a small offset (add/sub interplay), or a code that puts
+            // a product or quotient near the ends of the normal range.
+            let code_a = (a >> fmt.frac_bits()) & code_max;
+            let bias = fmt.bias() as u128;
+            let offset = u128::from(rng.next() % 8);
+            let code_b = match i % 4 {
+                0 => code_a.saturating_sub(offset),
+                1 => (bias + 1 + offset).saturating_sub(code_a).min(code_max),
+                2 => (code_max - 2 + bias).saturating_sub(code_a + offset).min(code_max),
+                _ => (rng.next() as u128) & code_max,
+            };
+            let b =
+                (rng.pattern(&fmt) & !(code_max << fmt.frac_bits())) | (code_b << fmt.frac_bits());
+            for (op, fast, slow) in [
+                ("add", fpcore::add as Binary, reference::add as Binary),
+                ("sub", fpcore::sub, reference::sub),
+                ("mul", fpcore::mul, reference::mul),
+                ("div", fpcore::div, reference::div),
+            ] {
+                assert_eq!(
+                    fast(&env, &fmt, a, b),
+                    slow(&env, &fmt, a, b),
+                    "{name} {op} {a:#x} {b:#x}"
+                );
+            }
+            assert_eq!(
+                fpcore::sqrt(&env, &fmt, a),
+                reference::sqrt(&env, &fmt, a),
+                "{name} sqrt {a:#x}"
+            );
+            // fma: c near -(a * b) for cancellation, or random.
+            let c = match i % 3 {
+                0 => fpcore::mul(&env, &fmt, a, b).value ^ (1u128 << (fmt.bits() - 1)),
+                1 => {
+                    fpcore::next_up(
+                        &env,
+                        &fmt,
+                        fpcore::mul(&env, &fmt, a, b).value ^ (1u128 << (fmt.bits() - 1)),
+                    )
+                    .value
+                }
+                _ => rng.pattern(&fmt),
+            };
+            assert_eq!(
+                fpcore::fma(&env, &fmt, a, b, c),
+                reference::fma(&env, &fmt, a, b, c),
+                "{name} fma {a:#x} {b:#x} {c:#x}"
+            );
+        }
+    }
 }

@@ -7,6 +7,7 @@
 //! p <= 62 (where `2p + 4 <= 128` bits hold every intermediate), the reference path beyond.
 
 use crate::env::Env;
+use crate::fast;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
 use crate::ops::nan;
@@ -121,6 +122,9 @@ pub(crate) fn add_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Round
 
 /// IEEE 754 addition: `a ⊕ b`, rounded once.
 pub fn add(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if let Some(r) = fast::add(env, fmt, a, b, false) {
+        return r;
+    }
     let (ua, ub) = (fmt.unpack(a), fmt.unpack(b));
     match add_special(env, fmt, ua, ub) {
         Special::Done(r) => r,
@@ -130,6 +134,9 @@ pub fn add(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
 
 /// IEEE 754 subtraction: `a ⊖ b`, rounded once.
 pub fn sub(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if let Some(r) = fast::add(env, fmt, a, b, true) {
+        return r;
+    }
     let (ua, ub) = (fmt.unpack(a), negate_operand(fmt.unpack(b)));
     match add_special(env, fmt, ua, ub) {
         Special::Done(r) => r,
@@ -187,6 +194,9 @@ fn mul_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
 
 /// IEEE 754 multiplication: `a ⊗ b`, rounded once.
 pub fn mul(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if let Some(r) = fast::mul(env, fmt, a, b) {
+        return r;
+    }
     let (ua, ub) = (fmt.unpack(a), fmt.unpack(b));
     match mul_special(env, fmt, ua, ub) {
         Special::Done(r) => r,
@@ -229,6 +239,9 @@ fn div_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
 
 /// IEEE 754 division: `a ⊘ b`, rounded once.
 pub fn div(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if let Some(r) = fast::div(env, fmt, a, b) {
+        return r;
+    }
     let (ua, ub) = (fmt.unpack(a), fmt.unpack(b));
     match div_special(env, fmt, ua, ub) {
         Special::Done(r) => r,
@@ -256,17 +269,17 @@ fn sqrt_finite(env: &Env, fmt: &Format, x: Finite) -> Rounded<u128> {
         shift += 1;
     }
     let radicand = x.sig << shift;
-    let root = if radicand >> 64 == 0 {
-        u128::from((radicand as u64).isqrt())
-    } else {
-        radicand.isqrt()
-    };
+    let root =
+        if radicand >> 64 == 0 { u128::from((radicand as u64).isqrt()) } else { radicand.isqrt() };
     let exp = (i64::from(x.exp) - shift) / 2;
     round_pack(env, fmt, false, root, exp, root * root != radicand)
 }
 
 /// IEEE 754 squareRoot, rounded once.
 pub fn sqrt(env: &Env, fmt: &Format, a: u128) -> Rounded<u128> {
+    if let Some(r) = fast::sqrt(env, fmt, a) {
+        return r;
+    }
     let ua = fmt.unpack(a);
     match sqrt_special(env, fmt, ua) {
         Special::Done(r) => r,
@@ -324,20 +337,18 @@ pub(crate) fn fma_special(
 
 /// IEEE 754 fusedMultiplyAdd: `a * b + c` computed exactly and rounded once.
 pub fn fma(env: &Env, fmt: &Format, a: u128, b: u128, c: u128) -> Rounded<u128> {
+    if let Some(r) = fast::fma(env, fmt, a, b, c) {
+        return r;
+    }
     let (ua, ub, uc) = (fmt.unpack(a), fmt.unpack(b), fmt.unpack(c));
     match fma_special(env, fmt, ua, ub, uc) {
         FmaSpecial::Done(r) => r,
         FmaSpecial::ProductOnly(x, y) => mul_finite(env, fmt, x, y),
         FmaSpecial::Finite if fmt.p() <= NARROW_P => {
             let (x, y, z) = (finite(ua), finite(ub), finite(uc));
-            let prod =
-                Finite { sign: x.sign != y.sign, sig: x.sig * y.sig, exp: x.exp + y.exp };
+            let prod = Finite { sign: x.sign != y.sign, sig: x.sig * y.sig, exp: x.exp + y.exp };
             add_finite(env, fmt, prod, z)
         }
-        FmaSpecial::Finite => {
-            reference::fma_finite(env, fmt, finite(ua), finite(ub), finite(uc))
-        }
+        FmaSpecial::Finite => reference::fma_finite(env, fmt, finite(ua), finite(ub), finite(uc)),
     }
 }
-
-

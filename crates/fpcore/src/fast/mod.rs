@@ -1,0 +1,336 @@
+//! Fast kernels for the common case of the named formats: normal operands in, normal result
+//! out, in plain `u64` arithmetic with the format's layout as compile-time constants.
+//!
+//! Every kernel returns `None` whenever anything is not common (a zero, subnormal, infinite or
+//! NaN operand; a result that is tiny, overflows, or lands on a code the format reserves); the
+//! caller then takes the general path. A kernel's `Some` result is the correctly rounded
+//! result with its flags, tested exhaustively (8-bit formats) and by sampling (wider ones)
+//! against [`crate::reference`]. No kernel can raise underflow or overflow: those cases
+//! return `None`.
+//!
+//! Host floating point appears once, in [`isqrt`], as a first estimate that integer
+//! arithmetic then corrects: the result is exact whatever the host rounding mode or
+//! flush-to-zero setting (the estimate's operand is at least 1, so never subnormal).
+
+use crate::env::Env;
+use crate::flags::{Flags, Rounded};
+use crate::format::{Format, Specials};
+
+/// Which compile-time layout serves a format, decided once in [`Format::with_specials`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Kernel {
+    /// binary16.
+    F16,
+    /// bfloat16.
+    Bf16,
+    /// binary32.
+    F32,
+    /// binary64.
+    F64,
+    /// Any other format: the general path only.
+    None,
+}
+
+impl Kernel {
+    /// The kernel for a format given by its parameters.
+    pub(crate) fn of(p: u32, emin: i32, emax: i32, specials: Specials) -> Kernel {
+        match (p, emin, emax, specials) {
+            (11, -14, 15, Specials::Ieee) => Kernel::F16,
+            (8, -126, 127, Specials::Ieee) => Kernel::Bf16,
+            (24, -126, 127, Specials::Ieee) => Kernel::F32,
+            (53, -1022, 1023, Specials::Ieee) => Kernel::F64,
+            _ => Kernel::None,
+        }
+    }
+}
+
+/// Dispatches a kernel generic over `<FRAC, EXP>` on the format's layout.
+macro_rules! dispatch {
+    ($fmt:expr, $kernel:ident($($arg:expr),*)) => {
+        match $fmt.kernel() {
+            Kernel::F16 => $kernel::<10, 5>($($arg),*),
+            Kernel::Bf16 => $kernel::<7, 8>($($arg),*),
+            Kernel::F32 => $kernel::<23, 8>($($arg),*),
+            Kernel::F64 => $kernel::<52, 11>($($arg),*),
+            Kernel::None => None,
+        }
+    };
+}
+
+/// Splits a pattern whose exponent code is a normal one (1 ..= 2^EXP - 2) into sign, code and
+/// significand (hidden bit set); `None` for zeros, subnormals, infinities and NaNs.
+#[inline(always)]
+fn normal<const FRAC: u32, const EXP: u32>(x: u64) -> Option<(u64, u64, u64)> {
+    let code_mask = (1u64 << EXP) - 1;
+    let code = (x >> FRAC) & code_mask;
+    if code.wrapping_sub(1) >= code_mask - 1 {
+        return None;
+    }
+    let sig = (x & ((1u64 << FRAC) - 1)) | (1u64 << FRAC);
+    Some((x >> (FRAC + EXP), code, sig))
+}
+
+/// Rounds `sig` (with `GUARD` extra low bits, the leading bit at `FRAC + GUARD`) to nearest
+/// even and packs it with the given sign and code; `None` if the code leaves the normal range.
+#[inline(always)]
+fn round_normal<const FRAC: u32, const EXP: u32, const GUARD: u32>(
+    sign: u64,
+    code: i64,
+    sig: u64,
+) -> Option<Rounded<u128>> {
+    if code < 1 {
+        // Tiny before rounding: the general path rounds at subnormal precision.
+        return None;
+    }
+    let half = 1u64 << (GUARD - 1);
+    let low = sig & ((1u64 << GUARD) - 1);
+    let mut kept = sig >> GUARD;
+    if low > half || (low == half && kept & 1 == 1) {
+        kept += 1;
+    }
+    let mut code = code;
+    if kept >> (FRAC + 1) != 0 {
+        kept >>= 1;
+        code += 1;
+    }
+    let top = (1i64 << EXP) - 2;
+    if code > top {
+        return None;
+    }
+    let bits = (sign << (FRAC + EXP)) | ((code as u64) << FRAC) | (kept & ((1u64 << FRAC) - 1));
+    Some(Rounded::new(u128::from(bits), if low != 0 { Flags::INEXACT } else { Flags::NONE }))
+}
+
+#[inline(always)]
+fn add_kernel<const FRAC: u32, const EXP: u32>(
+    a: u64,
+    b: u64,
+    negate_b: bool,
+) -> Option<Rounded<u128>> {
+    const GUARD: u32 = 3;
+    let (sa, ca, ma) = normal::<FRAC, EXP>(a)?;
+    let (sb, cb, mb) = normal::<FRAC, EXP>(b)?;
+    let sb = sb ^ u64::from(negate_b);
+    let mag_mask = (1u64 << (FRAC + EXP)) - 1;
+    // x is the operand of larger magnitude.
+    let ((sx, cx, mx), (sy, cy, my)) = if a & mag_mask >= b & mag_mask {
+        ((sa, ca, ma), (sb, cb, mb))
+    } else {
+        ((sb, cb, mb), (sa, ca, ma))
+    };
+    let (mx, my) = (mx << GUARD, my << GUARD);
+    let d = cx - cy;
+    let my = if d == 0 {
+        my
+    } else if d > u64::from(FRAC + GUARD + 2) {
+        1
+    } else {
+        (my >> d) | u64::from(my & ((1u64 << d) - 1) != 0)
+    };
+    let mut code = cx as i64;
+    let sig = if sx == sy {
+        let sum = mx + my;
+        if sum >> (FRAC + GUARD + 1) != 0 {
+            code += 1;
+            (sum >> 1) | (sum & 1)
+        } else {
+            sum
+        }
+    } else {
+        let diff = mx - my;
+        if diff == 0 {
+            // Exact cancellation: +0 (SEMANTICS §2).
+            return Some(Rounded::exact(0));
+        }
+        let shift = diff.leading_zeros() - (63 - FRAC - GUARD);
+        code -= i64::from(shift);
+        diff << shift
+    };
+    round_normal::<FRAC, EXP, GUARD>(sx, code, sig)
+}
+
+#[inline(always)]
+fn mul_kernel<const FRAC: u32, const EXP: u32>(a: u64, b: u64) -> Option<Rounded<u128>> {
+    let (sa, ca, ma) = normal::<FRAC, EXP>(a)?;
+    let (sb, cb, mb) = normal::<FRAC, EXP>(b)?;
+    let bias = (1i64 << (EXP - 1)) - 1;
+    // The product is in [2^(2 FRAC), 2^(2 FRAC + 2)); `high` says which half (no branch).
+    // Keep FRAC + 1 bits and 3 guard bits, with the rest jammed into the lowest.
+    let (kept, high) = if 2 * FRAC + 2 <= 64 {
+        let prod = ma * mb;
+        let high = (prod >> (2 * FRAC + 1)) as u32;
+        let shift = FRAC - 3 + high;
+        ((prod >> shift) | u64::from(prod & ((1u64 << shift) - 1) != 0), high)
+    } else {
+        let prod = u128::from(ma) * u128::from(mb);
+        let high = (prod >> (2 * FRAC + 1)) as u32;
+        let shift = FRAC - 3 + high;
+        ((prod >> shift) as u64 | u64::from(prod & ((1u128 << shift) - 1) != 0), high)
+    };
+    let code = ca as i64 + cb as i64 - bias + i64::from(high);
+    round_normal::<FRAC, EXP, 3>(sa ^ sb, code, kept)
+}
+
+#[inline(always)]
+fn div_kernel<const FRAC: u32, const EXP: u32>(a: u64, b: u64) -> Option<Rounded<u128>> {
+    let (sa, ca, ma) = normal::<FRAC, EXP>(a)?;
+    let (sb, cb, mb) = normal::<FRAC, EXP>(b)?;
+    let bias = (1i64 << (EXP - 1)) - 1;
+    // ma / mb is in (1/2, 2): FRAC + 4 quotient bits give the leading bit, FRAC fraction bits
+    // and three guard bits; the remainder is the sticky bit. `low` (no branch) says ma < mb.
+    let low = u32::from(ma < mb);
+    let num = u128::from(ma) << (FRAC + 3 + low);
+    let code = ca as i64 - cb as i64 + bias - i64::from(low);
+    let (quot, rem) = if 2 * FRAC + 5 <= 64 {
+        let n = num as u64;
+        (n / mb, n % mb)
+    } else {
+        let d = u128::from(mb);
+        ((num / d) as u64, (num % d) as u64)
+    };
+    round_normal::<FRAC, EXP, 3>(sa ^ sb, code, quot | u64::from(rem != 0))
+}
+
+/// Integer square root of `n` (floor), exact: a host-float estimate corrected by integer steps.
+#[allow(clippy::float_arithmetic, reason = "estimate only; corrected exactly below")]
+#[inline(always)]
+pub(crate) fn isqrt(n: u64) -> u64 {
+    let mut r = (n as f64).sqrt() as u64;
+    // The estimate is within a few units of the root under any rounding mode.
+    while r > 0 && r.checked_mul(r).is_none_or(|sq| sq > n) {
+        r -= 1;
+    }
+    while (r + 1).checked_mul(r + 1).is_some_and(|sq| sq <= n) {
+        r += 1;
+    }
+    r
+}
+
+/// Integer square root of a `u128` of at most 120 bits (floor): a host-float estimate, one
+/// integer Newton step, then exact integer correction.
+#[allow(clippy::float_arithmetic, reason = "estimate only; corrected exactly below")]
+#[inline(always)]
+fn isqrt_wide(n: u128) -> u128 {
+    let estimate = ((n as f64).sqrt() as u128).max(1);
+    let mut r = (estimate + n / estimate) / 2;
+    while r * r > n {
+        r -= 1;
+    }
+    while (r + 1) * (r + 1) <= n {
+        r += 1;
+    }
+    r
+}
+
+#[inline(always)]
+fn sqrt_kernel<const FRAC: u32, const EXP: u32>(a: u64) -> Option<Rounded<u128>> {
+    let (sa, ca, ma) = normal::<FRAC, EXP>(a)?;
+    if sa != 0 {
+        return None;
+    }
+    let bias = (1i64 << (EXP - 1)) - 1;
+    // value = ma * 2^(ca - bias - FRAC). With e = ca - bias made even by one extra shift, the
+    // radicand ma << (FRAC + 4 + odd) has a root with FRAC + 1 bits and two guard bits.
+    let e = ca as i64 - bias;
+    let odd = (e & 1) as u32;
+    let half_e = (e - i64::from(odd)) / 2;
+    let (root, exact) = if 2 * FRAC + 6 <= 64 {
+        let radicand = ma << (FRAC + 4 + odd);
+        let root = isqrt(radicand);
+        (root, root * root == radicand)
+    } else {
+        let radicand = u128::from(ma) << (FRAC + 4 + odd);
+        let root = isqrt_wide(radicand);
+        (root as u64, root * root == radicand)
+    };
+    round_normal::<FRAC, EXP, 2>(0, half_e + bias, root | u64::from(!exact))
+}
+
+/// `a * b + c` for normal operands, the exact sum of the exact product and the addend formed
+/// in a 128-bit window (leading bits at bit 125, the smaller operand's lost bits jammed).
+#[inline(always)]
+fn fma_kernel<const FRAC: u32, const EXP: u32>(a: u64, b: u64, c: u64) -> Option<Rounded<u128>> {
+    const TOP: i64 = 125;
+    let (sa, ca, ma) = normal::<FRAC, EXP>(a)?;
+    let (sb, cb, mb) = normal::<FRAC, EXP>(b)?;
+    let (sc, cc, mc) = normal::<FRAC, EXP>(c)?;
+    let bias = (1i64 << (EXP - 1)) - 1;
+    let prod = u128::from(ma) * u128::from(mb);
+    let prod_bits = 128 - i64::from(prod.leading_zeros());
+    // Exponents of the leading bits.
+    let lead_p = ca as i64 + cb as i64 - 2 * bias + prod_bits - 1 - 2 * i64::from(FRAC);
+    let lead_c = cc as i64 - bias;
+    let p_al = prod << (TOP + 1 - prod_bits);
+    let c_al = u128::from(mc) << (TOP - i64::from(FRAC));
+    let (sp, sc) = (sa ^ sb, sc);
+    let ((sx, x, lead), (sy, y, d)) = if lead_p >= lead_c {
+        ((sp, p_al, lead_p), (sc, c_al, lead_p - lead_c))
+    } else {
+        ((sc, c_al, lead_c), (sp, p_al, lead_c - lead_p))
+    };
+    let y = if d == 0 {
+        y
+    } else if d >= 127 {
+        1
+    } else {
+        (y >> d) | u128::from(y & ((1u128 << d) - 1) != 0)
+    };
+    let (sign, sum) = if sx == sy {
+        (sx, x + y)
+    } else if x >= y {
+        (sx, x - y)
+    } else {
+        (sy, y - x)
+    };
+    if sum == 0 {
+        // Exact cancellation: +0 (SEMANTICS §2).
+        return Some(Rounded::exact(0));
+    }
+    let sum_bits = 128 - i64::from(sum.leading_zeros());
+    let code = lead + (sum_bits - 1 - TOP) + bias;
+    // Keep FRAC + 1 bits and 3 guard bits, jam the rest.
+    let shift = sum_bits - i64::from(FRAC) - 4;
+    let kept = if shift <= 0 {
+        // Massive cancellation: the sum is exact and short.
+        (sum << -shift) as u64
+    } else {
+        (sum >> shift) as u64 | u64::from(sum & ((1u128 << shift) - 1) != 0)
+    };
+    round_normal::<FRAC, EXP, 3>(sign, code, kept)
+}
+
+/// Fast `a ⊕ b` (or `a ⊖ b` with `negate_b`) for normal operands and a normal result.
+#[inline]
+pub(crate) fn add(
+    _env: &Env,
+    fmt: &Format,
+    a: u128,
+    b: u128,
+    negate_b: bool,
+) -> Option<Rounded<u128>> {
+    dispatch!(fmt, add_kernel(a as u64, b as u64, negate_b))
+}
+
+/// Fast `a ⊗ b` for normal operands and a normal result.
+#[inline]
+pub(crate) fn mul(_env: &Env, fmt: &Format, a: u128, b: u128) -> Option<Rounded<u128>> {
+    dispatch!(fmt, mul_kernel(a as u64, b as u64))
+}
+
+/// Fast `a ⊘ b` for normal operands and a normal result.
+#[inline]
+pub(crate) fn div(_env: &Env, fmt: &Format, a: u128, b: u128) -> Option<Rounded<u128>> {
+    dispatch!(fmt, div_kernel(a as u64, b as u64))
+}
+
+/// Fast fused `a * b + c` for normal operands and a normal result.
+#[inline]
+pub(crate) fn fma(_env: &Env, fmt: &Format, a: u128, b: u128, c: u128) -> Option<Rounded<u128>> {
+    dispatch!(fmt, fma_kernel(a as u64, b as u64, c as u64))
+}
+
+/// Fast square root of a positive normal operand.
+#[inline]
+pub(crate) fn sqrt(_env: &Env, fmt: &Format, a: u128) -> Option<Rounded<u128>> {
+    dispatch!(fmt, sqrt_kernel(a as u64))
+}

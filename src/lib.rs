@@ -1,0 +1,10 @@
+//! fpx: the bit-exact floating-point oracle. This library holds the command line's protocol
+//! (operation names, TestFloat's line layout) and its oracle runs, and re-exports fpcore.
+
+#![forbid(unsafe_code)]
+
+pub mod lines;
+pub mod oracle;
+pub mod protocol;
+
+pub use fpcore;

@@ -107,7 +107,9 @@ pub(crate) fn overflow(env: &Env, fmt: &Format, sign: bool) -> Rounded<u128> {
     let flags = Flags::OVERFLOW.union(Flags::INEXACT);
     let value = match (env.overflow, fmt.specials()) {
         (OverflowPolicy::Saturate, _) | (_, Specials::FiniteOnly) => fmt.max_finite(sign),
-        (OverflowPolicy::Ieee, Specials::Ieee) => fmt.inf(sign).expect("IEEE formats have infinities"),
+        (OverflowPolicy::Ieee, Specials::Ieee) => {
+            fmt.inf(sign).expect("IEEE formats have infinities")
+        }
         (OverflowPolicy::Ieee, Specials::NanOnly | Specials::Fnuz) => fmt.quiet_nan(sign, 0),
     };
     Rounded::new(value, flags)

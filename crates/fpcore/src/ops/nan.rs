@@ -10,7 +10,11 @@ use crate::value::{Kind, Unpacked};
 /// operand order, each with its own format. Raises invalid when any operand is signaling.
 ///
 /// Finite-only destinations have no NaN: the result is +0 with the invalid flag.
-pub(crate) fn propagate(env: &Env, dst: &Format, operands: &[(&Format, Unpacked)]) -> Rounded<u128> {
+pub(crate) fn propagate(
+    env: &Env,
+    dst: &Format,
+    operands: &[(&Format, Unpacked)],
+) -> Rounded<u128> {
     let signaling = operands.iter().any(|(_, u)| u.is_snan());
     let mut flags = if signaling { Flags::INVALID } else { Flags::NONE };
     if !dst.has_nan() {

@@ -13,8 +13,8 @@ use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
 use crate::ops::arith::{
-    add_special, div_special, finite, fma_special, mul_special, sqrt_special, sub_operands,
-    Finite, FmaSpecial, Special,
+    add_special, div_special, finite, fma_special, mul_special, sqrt_special, sub_operands, Finite,
+    FmaSpecial, Special,
 };
 use crate::round::round_pack;
 
@@ -141,7 +141,13 @@ pub fn sqrt(env: &Env, fmt: &Format, a: u128) -> Rounded<u128> {
 }
 
 /// `x * y + z` exactly, rounded once.
-pub(crate) fn fma_finite(env: &Env, fmt: &Format, x: Finite, y: Finite, z: Finite) -> Rounded<u128> {
+pub(crate) fn fma_finite(
+    env: &Env,
+    fmt: &Format,
+    x: Finite,
+    y: Finite,
+    z: Finite,
+) -> Rounded<u128> {
     let pexp = x.exp + y.exp;
     let base = pexp.min(z.exp);
     let prod = (big(x) * big(y)) << (pexp - base) as usize;

@@ -29,7 +29,11 @@ pub fn parse_bits(fmt: &Format, text: &str) -> Result<u128, BitsError> {
     }
     let digits = digits.trim_start_matches('0');
     if digits.len() > 32 {
-        return Err(BitsError::TooWide { text: text.to_string(), bits: fmt.bits(), format: fmt.name() });
+        return Err(BitsError::TooWide {
+            text: text.to_string(),
+            bits: fmt.bits(),
+            format: fmt.name(),
+        });
     }
     let value = if digits.is_empty() {
         0
@@ -37,7 +41,11 @@ pub fn parse_bits(fmt: &Format, text: &str) -> Result<u128, BitsError> {
         u128::from_str_radix(digits, 16).map_err(|_| BitsError::NotHex(text.to_string()))?
     };
     if value & !fmt.mask() != 0 {
-        return Err(BitsError::TooWide { text: text.to_string(), bits: fmt.bits(), format: fmt.name() });
+        return Err(BitsError::TooWide {
+            text: text.to_string(),
+            bits: fmt.bits(),
+            format: fmt.name(),
+        });
     }
     Ok(value)
 }

@@ -189,3 +189,84 @@ fn binary16_sqrt_and_conversions_exhaustive_vs_softfloat() {
         assert!(tally.cases >= 5 * 65536 - 65536, "softfloat covered {} cases", tally.cases);
     }
 }
+
+/// The special values of a format: ±0, ±smallest and ±largest subnormal, ±smallest normal,
+/// ±1 and its neighbours, ±largest finite, ±infinity, quiet and signaling NaNs of both signs.
+fn specials(f: &Format) -> Vec<u128> {
+    let fb = f.frac_bits();
+    let inf_code = (1u128 << f.exp_bits()) - 1;
+    let one = (f.bias() as u128) << fb;
+    let positive = [
+        0,
+        1,
+        (1u128 << fb) - 1,
+        1u128 << fb,
+        one - 1,
+        one,
+        one + 1,
+        (inf_code << fb) - 1,
+        inf_code << fb,
+        (inf_code << fb) | (1u128 << (fb - 1)) | 5,
+        (inf_code << fb) | 3,
+    ];
+    let sign = 1u128 << (f.bits() - 1);
+    positive.iter().flat_map(|v| [*v, v | sign]).collect()
+}
+
+/// Every operation over the cross product of special values (triples for fma), against
+/// SoftFloat bit for bit (x86 NaN rule) with flags, and against APFloat.
+#[test]
+fn special_value_cross_product_matches_backends() {
+    for name in FORMATS {
+        let f = fmt(name);
+        let values = specials(&f);
+        for a in &values {
+            check_all(&SoftFloat::default(), &f, &Op::Sqrt, &[*a], true);
+            for b in &values {
+                for op in [Op::Add, Op::Sub, Op::Mul, Op::Div] {
+                    check_both(&f, &op, &[*a, *b]);
+                }
+                for c in &values {
+                    check_both(&f, &Op::Fma, &[*a, *b, *c]);
+                }
+            }
+            for dst in FORMATS {
+                check_both(&f, &Op::Cvt(fmt(dst)), &[*a]);
+            }
+        }
+    }
+}
+
+/// Square roots of every encoding of the ≤ 8-bit formats APFloat has, checked without fpcore:
+/// SoftFloat's binary32 square root of the exactly widened value, narrowed by APFloat. The
+/// double rounding is innocuous (24 >= 2p + 2 for p <= 11), so this is the correctly rounded
+/// result; its inexact flag is the OR of both steps'.
+#[test]
+fn small_format_sqrt_exhaustive_vs_softfloat_then_apfloat() {
+    let f32 = fmt("binary32");
+    let sf = SoftFloat::default();
+    for small in fpref::apfloat::FORMATS.iter().map(|f| f.format()).filter(|f| f.bits() <= 8) {
+        let env = fpcore::Env::default();
+        for a in 0..(1u128 << small.bits()) {
+            let (wide, wide_flags) =
+                ApFloat.eval(&small, &Op::Cvt(f32), &[a]).expect("apfloat widens to binary32");
+            assert!(wide_flags.is_empty() || small.unpack(a).is_snan(), "widening is exact");
+            let (root, root_flags) = sf.eval(&f32, &Op::Sqrt, &[wide]).expect("softfloat sqrt");
+            let (narrow, narrow_flags) =
+                ApFloat.eval(&f32, &Op::Cvt(small), &[root]).expect("apfloat narrows");
+            let ours = fpcore::sqrt(&env, &small, a);
+            let expected_nan = small.unpack(narrow).is_nan();
+            if expected_nan {
+                assert!(small.unpack(ours.value).is_nan(), "{small} sqrt {a:#x}: NaN expected");
+            } else {
+                assert_eq!(ours.value, narrow, "{small} sqrt {a:#x}");
+                let inexact = root_flags.union(narrow_flags).contains(fpcore::Flags::INEXACT);
+                assert_eq!(
+                    ours.flags.contains(fpcore::Flags::INEXACT),
+                    inexact,
+                    "{small} sqrt {a:#x}"
+                );
+            }
+        }
+    }
+}

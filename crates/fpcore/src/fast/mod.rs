@@ -27,6 +27,11 @@ pub(crate) enum Kernel {
     F32,
     /// binary64.
     F64,
+    /// OCP E5M2.
+    E5m2,
+    /// OCP E4M3 (`e4m3fn`): its top binade, which holds 256..448 and the NaN, takes the
+    /// general path.
+    E4m3fn,
     /// Any other format: the general path only.
     None,
 }
@@ -39,6 +44,8 @@ impl Kernel {
             (8, -126, 127, Specials::Ieee) => Kernel::Bf16,
             (24, -126, 127, Specials::Ieee) => Kernel::F32,
             (53, -1022, 1023, Specials::Ieee) => Kernel::F64,
+            (3, -14, 15, Specials::Ieee) => Kernel::E5m2,
+            (4, -6, 8, Specials::NanOnly) => Kernel::E4m3fn,
             _ => Kernel::None,
         }
     }
@@ -52,6 +59,8 @@ macro_rules! dispatch {
             Kernel::Bf16 => $kernel::<7, 8>($($arg),*),
             Kernel::F32 => $kernel::<23, 8>($($arg),*),
             Kernel::F64 => $kernel::<52, 11>($($arg),*),
+            Kernel::E5m2 => $kernel::<2, 5>($($arg),*),
+            Kernel::E4m3fn => $kernel::<3, 4>($($arg),*),
             Kernel::None => None,
         }
     };
@@ -155,16 +164,16 @@ fn mul_kernel<const FRAC: u32, const EXP: u32>(a: u64, b: u64) -> Option<Rounded
     let (sb, cb, mb) = normal::<FRAC, EXP>(b)?;
     let bias = (1i64 << (EXP - 1)) - 1;
     // The product is in [2^(2 FRAC), 2^(2 FRAC + 2)); `high` says which half (no branch).
-    // Keep FRAC + 1 bits and 3 guard bits, with the rest jammed into the lowest.
-    let (kept, high) = if 2 * FRAC + 2 <= 64 {
-        let prod = ma * mb;
-        let high = (prod >> (2 * FRAC + 1)) as u32;
-        let shift = FRAC - 3 + high;
+    // With 3 guard bits appended, keep FRAC + 4 bits and jam the rest into the lowest.
+    let (kept, high) = if 2 * FRAC + 5 <= 64 {
+        let prod = (ma * mb) << 3;
+        let high = (prod >> (2 * FRAC + 4)) as u32;
+        let shift = FRAC + high;
         ((prod >> shift) | u64::from(prod & ((1u64 << shift) - 1) != 0), high)
     } else {
-        let prod = u128::from(ma) * u128::from(mb);
-        let high = (prod >> (2 * FRAC + 1)) as u32;
-        let shift = FRAC - 3 + high;
+        let prod = (u128::from(ma) * u128::from(mb)) << 3;
+        let high = (prod >> (2 * FRAC + 4)) as u32;
+        let shift = FRAC + high;
         ((prod >> shift) as u64 | u64::from(prod & ((1u128 << shift) - 1) != 0), high)
     };
     let code = ca as i64 + cb as i64 - bias + i64::from(high);

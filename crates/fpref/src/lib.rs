@@ -12,6 +12,7 @@
 
 pub mod apfloat;
 pub mod divergence;
+pub mod misc;
 pub mod softfloat;
 
 pub use apfloat::ApFloat;

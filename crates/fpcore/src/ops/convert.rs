@@ -57,12 +57,15 @@ pub fn convert(env: &Env, src: &Format, dst: &Format, a: u128) -> Rounded<u128> 
     }
 }
 
-/// Converts a signed integer exactly rounded to `fmt` (convertFromInt). Zero gives +0.
+/// convertFromInt (IEEE 754-2019 §5.4.1): `v` rounded once to `fmt`, with inexact when
+/// rounded; zero gives +0. Beyond the largest finite value (only small formats can be, e.g.
+/// 61440 and above in e5m2) the result is an overflow, by format and
+/// [`crate::OverflowPolicy`].
 pub fn from_i64(env: &Env, fmt: &Format, v: i64) -> Rounded<u128> {
     round_pack(env, fmt, v < 0, u128::from(v.unsigned_abs()), 0, false)
 }
 
-/// Converts an unsigned integer exactly rounded to `fmt` (convertFromInt).
+/// convertFromInt from an unsigned integer, as [`from_i64`].
 pub fn from_u64(env: &Env, fmt: &Format, v: u64) -> Rounded<u128> {
     round_pack(env, fmt, false, u128::from(v), 0, false)
 }
@@ -93,8 +96,18 @@ fn round_int(sign: bool, sig: u128, exp: i32, mode: IntRound) -> (u128, bool) {
     (kept + u128::from(up), inexact)
 }
 
-/// roundToIntegral in direction `mode`; with `exact` (roundToIntegralExact) an inexact result
-/// raises inexact. A zero result keeps the operand's sign.
+/// roundToIntegral (IEEE 754-2019 §5.3.1) in direction `mode`; with `exact`
+/// (roundToIntegralExact) a result that differs from `a` raises inexact, otherwise no flag is
+/// raised. A zero result keeps the operand's sign (-0.3 gives -0; +0 in FNUZ formats).
+/// Infinities and zeros are returned unchanged; NaNs give the NaN of the environment's
+/// [`crate::NanPolicy`], with invalid for a signaling NaN.
+///
+/// The integer is then rounded once to `fmt`, which is exact except in formats whose largest
+/// finite value is not an integer (`emax < p - 1`, e.g. e2m3fn, whose largest value is 7.5):
+/// there an integer beyond it overflows as any rounding would (e2m3fn: 7.5 to nearest gives 8,
+/// which becomes the largest finite value 7.5 in that finite-only format, with overflow and
+/// inexact, whatever `exact` is; an IEEE-layout format gives infinity). This is a choice: the
+/// operation is "the integer, rounded once", as every operation of SEMANTICS §2 is.
 pub fn round_to_integral(
     env: &Env,
     fmt: &Format,
@@ -134,9 +147,11 @@ fn to_int_parts(fmt: &Format, a: u128, mode: IntRound) -> Option<(bool, u128, bo
     }
 }
 
-/// convertToInteger to `i64` in direction `mode`; with `exact`, an inexact conversion raises
-/// inexact. NaN and out-of-range values raise invalid and give `i64::MIN` (x86's integer
-/// indefinite, also SoftFloat's 8086 rule).
+/// convertToInteger (IEEE 754-2019 §5.8) to `i64` in direction `mode`; with `exact`
+/// (convertToIntegerExact), an inexact conversion raises inexact, otherwise no flag is raised
+/// for a value in range. NaN, infinities and values whose rounded integer is out of range
+/// raise invalid (only) and give `i64::MIN` (x86's integer indefinite, also SoftFloat's
+/// 8086-SSE rule).
 pub fn to_i64(fmt: &Format, a: u128, mode: IntRound, exact: bool) -> Rounded<i64> {
     let invalid = Rounded::new(i64::MIN, Flags::INVALID);
     let Some((sign, mag, inexact)) = to_int_parts(fmt, a, mode) else { return invalid };
@@ -154,8 +169,10 @@ pub fn to_i64(fmt: &Format, a: u128, mode: IntRound, exact: bool) -> Rounded<i64
     Rounded::new(value, if exact && inexact { Flags::INEXACT } else { Flags::NONE })
 }
 
-/// convertToInteger to `u64`, as [`to_i64`]; invalid results are `u64::MAX`. Negative values
-/// that round to zero give 0.
+/// convertToInteger to `u64`, as [`to_i64`]; invalid results are `u64::MAX` (SoftFloat's
+/// 8086-SSE rule). Negative values that round to zero in direction `mode` give 0 (with
+/// inexact when `exact`), not invalid: -0.3 gives 0 toward zero, to nearest and upward, and is
+/// invalid downward (-1).
 pub fn to_u64(fmt: &Format, a: u128, mode: IntRound, exact: bool) -> Rounded<u64> {
     let invalid = Rounded::new(u64::MAX, Flags::INVALID);
     let Some((sign, mag, inexact)) = to_int_parts(fmt, a, mode) else { return invalid };
@@ -174,23 +191,26 @@ fn binary32() -> Format {
     Format::new(24, -126, 127).expect("binary32 is valid")
 }
 
-/// Converts a host `f64` (through its bit pattern) to `fmt`, rounded once.
+/// Converts a host `f64` (through its bit pattern, as binary64) to `fmt`, rounded once, as
+/// [`convert`]. A NaN gives the NaN of the environment's [`crate::NanPolicy`] (the canonical
+/// NaN by default: the payload is not kept), with invalid when signaling.
 pub fn from_f64(env: &Env, fmt: &Format, x: f64) -> Rounded<u128> {
     convert(env, &binary64(), fmt, u128::from(x.to_bits()))
 }
 
-/// Converts a host `f32` (through its bit pattern) to `fmt`, rounded once.
+/// Converts a host `f32` (through its bit pattern, as binary32) to `fmt`, as [`from_f64`].
 pub fn from_f32(env: &Env, fmt: &Format, x: f32) -> Rounded<u128> {
     convert(env, &binary32(), fmt, u128::from(x.to_bits()))
 }
 
-/// Converts a value of `fmt` to the host `f64`, rounded once (built from bits).
+/// Converts a value of `fmt` to the host `f64`, rounded once to binary64 as [`convert`] and
+/// built from its bits (no host arithmetic). NaNs as in [`from_f64`].
 pub fn to_f64(env: &Env, fmt: &Format, a: u128) -> Rounded<f64> {
     let r = convert(env, fmt, &binary64(), a);
     Rounded::new(f64::from_bits(r.value as u64), r.flags)
 }
 
-/// Converts a value of `fmt` to the host `f32`, rounded once (built from bits).
+/// Converts a value of `fmt` to the host `f32`, as [`to_f64`] with binary32.
 pub fn to_f32(env: &Env, fmt: &Format, a: u128) -> Rounded<f32> {
     let r = convert(env, fmt, &binary32(), a);
     Rounded::new(f32::from_bits(r.value as u32), r.flags)

@@ -15,7 +15,9 @@ fn signless(fmt: &Format, a: u128) -> bool {
     fmt.specials() == Specials::Fnuz && a & (fmt.mask() >> 1) == 0
 }
 
-/// negate: flips the sign bit (FNUZ zero and NaN are unchanged).
+/// negate (IEEE 754-2019 §5.5.1): flips the sign bit, NaNs included; quiet (no flags, a
+/// signaling NaN stays signaling). FNUZ formats have no -0 and one NaN (`1000...0`): their
+/// zero and NaN are unchanged.
 pub fn neg(fmt: &Format, a: u128) -> u128 {
     let a = a & fmt.mask();
     if signless(fmt, a) {
@@ -25,7 +27,8 @@ pub fn neg(fmt: &Format, a: u128) -> u128 {
     }
 }
 
-/// abs: clears the sign bit (FNUZ NaN is unchanged).
+/// abs (IEEE 754-2019 §5.5.1): clears the sign bit, NaNs included; quiet. FNUZ's NaN
+/// (`1000...0`) is unchanged.
 pub fn abs(fmt: &Format, a: u128) -> u128 {
     let a = a & fmt.mask();
     if signless(fmt, a) {
@@ -35,7 +38,12 @@ pub fn abs(fmt: &Format, a: u128) -> u128 {
     }
 }
 
-/// copySign: `a` with the sign bit of `b` (FNUZ zero and NaN of `a` are unchanged).
+/// copySign (IEEE 754-2019 §5.5.1): `a` with the sign bit of `b`, NaNs included; quiet.
+///
+/// FNUZ formats: a zero or NaN `a` is unchanged (neither has a sign), and `b`'s sign is its
+/// sign bit, so FNUZ's NaN `b` (`1000...0`) counts as negative: `copysign(1, NaN)` is -1. This
+/// is a choice (IEEE 754 has no unsigned NaN); it agrees with the sign the NaN decodes to
+/// ([`crate::Unpacked::sign`]) and with [`crate::total_order`].
 pub fn copysign(fmt: &Format, a: u128, b: u128) -> u128 {
     let a = a & fmt.mask();
     if signless(fmt, a) {
@@ -69,14 +77,23 @@ fn step(env: &Env, fmt: &Format, a: u128, up: bool) -> Rounded<u128> {
     Rounded::exact(value)
 }
 
-/// nextUp: the least value above `a`. Past the largest finite value: infinity where the format
-/// has one, otherwise as an overflow would give (NaN, or the largest finite value when
-/// saturating or finite-only). NaN operands propagate.
+/// nextUp (IEEE 754-2019 §5.3.1): the least value above `a`. nextUp(±0) is the smallest
+/// positive subnormal, nextUp(-smallest subnormal) is -0 (+0 in FNUZ formats), nextUp(-inf) is
+/// the most negative finite value and nextUp(+inf) is +inf. Quiet: no flags, except invalid
+/// for a signaling NaN; NaN operands give the NaN of the environment's [`crate::NanPolicy`].
+///
+/// Past the largest finite value, in a format without infinities (a choice: IEEE 754 formats
+/// always have one), the result is what an overflow gives ([`crate::OverflowPolicy`]): NaN
+/// with the operand's sign in NanOnly formats (`0x7F` in e4m3fn, as APFloat's nextUp gives),
+/// FNUZ's NaN, or the largest finite value itself in finite-only formats and when saturating.
+/// No flag is raised there.
 pub fn next_up(env: &Env, fmt: &Format, a: u128) -> Rounded<u128> {
     step(env, fmt, a, true)
 }
 
-/// nextDown: the greatest value below `a` (see [`next_up`]).
+/// nextDown (IEEE 754-2019 §5.3.1): the greatest value below `a`; nextDown(x) is
+/// -nextUp(-x), with the same conventions as [`next_up`] (below the most negative finite value
+/// of a format without infinities: `0xFF` in e4m3fn, FNUZ's NaN, or that value itself).
 pub fn next_down(env: &Env, fmt: &Format, a: u128) -> Rounded<u128> {
     step(env, fmt, a, false)
 }

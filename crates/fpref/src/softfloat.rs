@@ -18,7 +18,8 @@
 //! SoftFloat's flag values are TestFloat's (inexact 1, underflow 2, overflow 4, infinite 8,
 //! invalid 16), so the flag byte is taken over unchanged.
 //!
-//! All `unsafe` code of the crate is in this module.
+//! The crate's `unsafe` code (FFI calls into SoftFloat) is in this module and in the SoftFloat
+//! wrappers of [`crate::misc`].
 
 use fpcore::{Flags, Format, Specials, Tininess};
 use softfloat_sys as sf;

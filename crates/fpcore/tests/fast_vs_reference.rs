@@ -210,7 +210,7 @@ fn named_format_kernels_vs_reference() {
         }
     }
     let mut rng = SplitMix(0xFA57);
-    for name in ["binary16", "bf16", "binary32", "binary64"] {
+    for name in ["binary16", "bf16", "binary32", "binary64", "binary128"] {
         let fmt = Format::parse(name).expect("format");
         let code_max = (1u128 << fmt.exp_bits()) - 1;
         for i in 0..150_000u32 {

@@ -12,6 +12,8 @@
 //! arithmetic then corrects: the result is exact whatever the host rounding mode or
 //! flush-to-zero setting (the estimate's operand is at least 1, so never subnormal).
 
+mod f128;
+
 use crate::env::Env;
 use crate::flags::{Flags, Rounded};
 use crate::format::{Format, Specials};
@@ -27,6 +29,8 @@ pub(crate) enum Kernel {
     F32,
     /// binary64.
     F64,
+    /// binary128 (add, sub and mul only).
+    F128,
     /// OCP E5M2.
     E5m2,
     /// OCP E4M3 (`e4m3fn`): its top binade, which holds 256..448 and the NaN, takes the
@@ -44,6 +48,7 @@ impl Kernel {
             (8, -126, 127, Specials::Ieee) => Kernel::Bf16,
             (24, -126, 127, Specials::Ieee) => Kernel::F32,
             (53, -1022, 1023, Specials::Ieee) => Kernel::F64,
+            (113, -16382, 16383, Specials::Ieee) => Kernel::F128,
             (3, -14, 15, Specials::Ieee) => Kernel::E5m2,
             (4, -6, 8, Specials::NanOnly) => Kernel::E4m3fn,
             _ => Kernel::None,
@@ -61,7 +66,7 @@ macro_rules! dispatch {
             Kernel::F64 => $kernel::<52, 11>($($arg),*),
             Kernel::E5m2 => $kernel::<2, 5>($($arg),*),
             Kernel::E4m3fn => $kernel::<3, 4>($($arg),*),
-            Kernel::None => None,
+            Kernel::None | Kernel::F128 => None,
         }
     };
 }
@@ -317,12 +322,18 @@ pub(crate) fn add(
     b: u128,
     negate_b: bool,
 ) -> Option<Rounded<u128>> {
+    if fmt.kernel() == Kernel::F128 {
+        return f128::add(a, b, negate_b);
+    }
     dispatch!(fmt, add_kernel(a as u64, b as u64, negate_b))
 }
 
 /// Fast `a ⊗ b` for normal operands and a normal result.
 #[inline]
 pub(crate) fn mul(_env: &Env, fmt: &Format, a: u128, b: u128) -> Option<Rounded<u128>> {
+    if fmt.kernel() == Kernel::F128 {
+        return f128::mul(a, b);
+    }
     dispatch!(fmt, mul_kernel(a as u64, b as u64))
 }
 

@@ -12,6 +12,7 @@
 
 pub mod apfloat;
 pub mod divergence;
+pub mod hostfp;
 pub mod misc;
 pub mod softfloat;
 

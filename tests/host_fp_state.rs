@@ -1,0 +1,82 @@
+//! fpcore's results do not depend on the host floating-point state: the same workload under
+//! flush-to-zero + denormals-are-zero and under each directed rounding mode gives the same bits
+//! and flags as under the default state. The workload goes through every fast kernel (their
+//! integer square roots start from a host-float estimate) and the general paths.
+
+mod common;
+
+use common::SplitMix;
+use fpcore::{Env, Format, Rounded};
+use fpref::hostfp::{with_mxcsr, DAZ, FTZ, ROUND_DOWN, ROUND_TOWARD_ZERO, ROUND_UP};
+
+fn workload() -> Vec<Rounded<u128>> {
+    let env = Env::default();
+    let mut rng = SplitMix(0xF7A2);
+    let mut out = Vec::new();
+    for name in [
+        "binary16",
+        "bf16",
+        "binary32",
+        "binary64",
+        "binary128",
+        "e4m3fn",
+        "e5m2",
+        "e3m4",
+        "p=30,emin=-99,emax=99",
+    ] {
+        let fmt = Format::parse(name).expect("format");
+        for _ in 0..4000 {
+            let mut draw = || (u128::from(rng.next()) << 64 | u128::from(rng.next())) & fmt.mask();
+            let (a, b, c) = (draw(), draw(), draw());
+            let a_pos = a & (fmt.mask() >> 1);
+            out.push(fpcore::add(&env, &fmt, a, b));
+            out.push(fpcore::sub(&env, &fmt, a, b));
+            out.push(fpcore::mul(&env, &fmt, a, b));
+            out.push(fpcore::div(&env, &fmt, a, b));
+            out.push(fpcore::sqrt(&env, &fmt, a_pos));
+            out.push(fpcore::fma(&env, &fmt, a, b, c));
+            out.push(fpcore::convert(&env, &fmt, &Format::parse("binary32").expect("named"), a));
+            let text = fpcore::text::format_shortest(&fmt, a_pos);
+            out.push(fpcore::text::parse_decimal(&env, &fmt, &text).expect("own output parses"));
+        }
+    }
+    out
+}
+
+#[test]
+fn results_do_not_depend_on_ftz_daz_or_rounding_mode() {
+    let expected = workload();
+    for (name, bits) in [
+        ("ftz+daz", FTZ | DAZ),
+        ("round down", ROUND_DOWN),
+        ("round up", ROUND_UP),
+        ("round toward zero", ROUND_TOWARD_ZERO),
+        ("ftz+daz+round up", FTZ | DAZ | ROUND_UP),
+    ] {
+        let (got, applied) = with_mxcsr(bits, workload);
+        if cfg!(target_arch = "x86_64") {
+            assert!(applied, "MXCSR must be settable on x86-64");
+        }
+        let mismatches = got.iter().zip(&expected).filter(|(g, e)| g != e).count();
+        assert_eq!(mismatches, 0, "{name}: {mismatches} results changed");
+    }
+}
+
+/// The state change itself is real: host arithmetic does change under it (else the test above
+/// proves nothing).
+#[test]
+#[allow(clippy::float_arithmetic, reason = "probing the host state")]
+fn host_state_changes_are_observable() {
+    if !cfg!(target_arch = "x86_64") {
+        return;
+    }
+    let tiny = std::hint::black_box(f64::from_bits(1)); // smallest subnormal
+    let (flushed, _) = with_mxcsr(FTZ | DAZ, || {
+        std::hint::black_box(std::hint::black_box(tiny) * std::hint::black_box(1.0))
+    });
+    assert_eq!(flushed.to_bits(), 0, "DAZ must flush the subnormal operand");
+    let third = |x: f64| std::hint::black_box(std::hint::black_box(x) / std::hint::black_box(3.0));
+    let (up, _) = with_mxcsr(ROUND_UP, || third(1.0));
+    let (down, _) = with_mxcsr(ROUND_DOWN, || third(1.0));
+    assert_ne!(up.to_bits(), down.to_bits(), "directed rounding must change 1/3");
+}

@@ -4,14 +4,15 @@
 //! reference twin in [`crate::reference`], and a finite kernel that computes the exact result,
 //! or enough of it plus a sticky bit, and rounds it once with the single rounding routine.
 //! Kernels work on `u128` significands: add and mul for every p; div, sqrt and fma for
-//! p <= 62 (where `2p + 4 <= 128` bits hold every intermediate), the reference path beyond.
+//! p <= 62 (where `2p + 4 <= 128` bits hold every intermediate), and the 256-bit kernels of
+//! `ops/wide.rs` beyond.
 
 use crate::env::Env;
 use crate::fast;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
 use crate::ops::nan;
-use crate::reference;
+use crate::ops::wide;
 use crate::round::round_pack;
 use crate::value::{Kind, Unpacked};
 
@@ -246,7 +247,7 @@ pub fn div(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
     match div_special(env, fmt, ua, ub) {
         Special::Done(r) => r,
         Special::Finite if fmt.p() <= NARROW_P => div_finite(env, fmt, finite(ua), finite(ub)),
-        Special::Finite => reference::div_finite(env, fmt, finite(ua), finite(ub)),
+        Special::Finite => wide::div_finite(env, fmt, finite(ua), finite(ub)),
     }
 }
 
@@ -284,7 +285,7 @@ pub fn sqrt(env: &Env, fmt: &Format, a: u128) -> Rounded<u128> {
     match sqrt_special(env, fmt, ua) {
         Special::Done(r) => r,
         Special::Finite if fmt.p() <= NARROW_P => sqrt_finite(env, fmt, finite(ua)),
-        Special::Finite => reference::sqrt_finite(env, fmt, finite(ua)),
+        Special::Finite => wide::sqrt_finite(env, fmt, finite(ua)),
     }
 }
 
@@ -349,6 +350,6 @@ pub fn fma(env: &Env, fmt: &Format, a: u128, b: u128, c: u128) -> Rounded<u128> 
             let prod = Finite { sign: x.sign != y.sign, sig: x.sig * y.sig, exp: x.exp + y.exp };
             add_finite(env, fmt, prod, z)
         }
-        FmaSpecial::Finite => reference::fma_finite(env, fmt, finite(ua), finite(ub), finite(uc)),
+        FmaSpecial::Finite => wide::fma_finite(env, fmt, finite(ua), finite(ub), finite(uc)),
     }
 }

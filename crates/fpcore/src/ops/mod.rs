@@ -6,6 +6,7 @@ mod cmp;
 mod convert;
 mod misc;
 pub(crate) mod nan;
+mod wide;
 
 pub use arith::{add, div, fma, mul, sqrt, sub};
 pub use cmp::{

@@ -99,7 +99,7 @@ pub fn mul(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
 }
 
 /// Quotient of two finite nonzero values: p + 2 or more quotient bits and an exact sticky bit.
-pub(crate) fn div_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
+fn div_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
     let (nx, ny) = (i64::from(128 - x.sig.leading_zeros()), i64::from(128 - y.sig.leading_zeros()));
     let shift = (ny - nx + i64::from(fmt.p()) + 2).max(0);
     let num = BigUint::from(x.sig) << shift as usize;
@@ -118,7 +118,7 @@ pub fn div(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
 }
 
 /// Square root of a finite positive value: p + 2 or more root bits and an exact sticky bit.
-pub(crate) fn sqrt_finite(env: &Env, fmt: &Format, x: Finite) -> Rounded<u128> {
+fn sqrt_finite(env: &Env, fmt: &Format, x: Finite) -> Rounded<u128> {
     let nx = i64::from(128 - x.sig.leading_zeros());
     let mut shift = (2 * i64::from(fmt.p()) + 4 - nx).max(0);
     if (i64::from(x.exp) - shift) % 2 != 0 {
@@ -141,13 +141,7 @@ pub fn sqrt(env: &Env, fmt: &Format, a: u128) -> Rounded<u128> {
 }
 
 /// `x * y + z` exactly, rounded once.
-pub(crate) fn fma_finite(
-    env: &Env,
-    fmt: &Format,
-    x: Finite,
-    y: Finite,
-    z: Finite,
-) -> Rounded<u128> {
+fn fma_finite(env: &Env, fmt: &Format, x: Finite, y: Finite, z: Finite) -> Rounded<u128> {
     let pexp = x.exp + y.exp;
     let base = pexp.min(z.exp);
     let prod = (big(x) * big(y)) << (pexp - base) as usize;

@@ -3,8 +3,10 @@
 
 #![forbid(unsafe_code)]
 
+pub mod gen;
 pub mod lines;
 pub mod oracle;
 pub mod protocol;
+pub mod util;
 
 pub use fpcore;

@@ -10,8 +10,10 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use fpcore::{Env, Format, NanPolicy, OverflowPolicy, Tininess};
 
+use fpx::gen::{generate, GenOptions};
 use fpx::oracle::{Oracle, VerifyOptions};
 use fpx::protocol::{Notation, Op};
+use fpx::util::{decode, encode, eval_report, formats_table};
 
 #[derive(Parser)]
 #[command(
@@ -30,8 +32,78 @@ enum Command {
     Batch(OracleArgs),
     /// Check `operands... expected_result expected_flags` lines; closes with `N passed, M failed`.
     Verify(VerifyArgs),
+    /// Generate test vectors (testfloat_gen's layout) for any format and operation.
+    Gen(GenArgs),
     /// Print the table of named formats.
     Formats,
+    /// Show the fields, class and exact value of one encoding: `fpx decode FMT HEX`.
+    Decode {
+        /// Format name.
+        format: String,
+        /// Bit pattern in hex.
+        bits: String,
+    },
+    /// Round a decimal or hex-float value once to a format: `fpx encode FMT VALUE`.
+    Encode {
+        /// Format name.
+        format: String,
+        /// Decimal or hex-float text.
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+        #[command(flatten)]
+        env: EnvArgs,
+    },
+    /// Evaluate an expression in a format, every operation rounded, left to right:
+    /// `fpx eval bf16 "0.1 + 0.2 * 3"`.
+    Eval {
+        /// Format name.
+        format: String,
+        /// Expression: numbers, + - * /, parentheses, sqrt, fma, abs, min, max.
+        #[arg(allow_hyphen_values = true)]
+        expr: String,
+        #[command(flatten)]
+        env: EnvArgs,
+    },
+}
+
+#[derive(Args)]
+struct EnvArgs {
+    /// When a result counts as tiny for the underflow flag.
+    #[arg(long, value_enum, default_value = "after")]
+    tininess: TininessArg,
+    /// NaN result encoding.
+    #[arg(long, value_enum, default_value = "canonical")]
+    nan: NanArg,
+    /// Clamp overflows to the largest finite value instead of infinity/NaN.
+    #[arg(long)]
+    saturate: bool,
+}
+
+impl EnvArgs {
+    fn env(&self) -> Env {
+        make_env(self.tininess, self.nan, self.saturate)
+    }
+}
+
+#[derive(Args)]
+struct GenArgs {
+    /// Operand format.
+    #[arg(long)]
+    format: String,
+    /// Operation: add sub mul div sqrt fma cvt:FMT.
+    #[arg(long)]
+    op: String,
+    /// 1: edge-value cross product and 1000 random cases; 2: more of both.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    level: u8,
+    /// Seed of the random cases.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Number of random cases (default 1000 at level 1, 10000 at level 2).
+    #[arg(long)]
+    count: Option<u64>,
+    #[command(flatten)]
+    env: EnvArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -87,22 +159,42 @@ struct VerifyArgs {
     ignore_flags: bool,
 }
 
-/// Parses the oracle options and opens the input.
-fn setup(args: &OracleArgs) -> Result<(Oracle, String, Box<dyn BufRead>)> {
-    let fmt = Format::parse(&args.format).context("--format")?;
-    let op = Op::parse(&args.op).context("--op")?;
-    let env = Env {
-        tininess: match args.tininess {
+fn make_env(tininess: TininessArg, nan: NanArg, saturate: bool) -> Env {
+    Env {
+        tininess: match tininess {
             TininessArg::After => Tininess::AfterRounding,
             TininessArg::Before => Tininess::BeforeRounding,
         },
-        nan: match args.nan {
+        nan: match nan {
             NanArg::Canonical => NanPolicy::Canonical,
             NanArg::X86 => NanPolicy::X86Sse,
             NanArg::Arm => NanPolicy::ArmDefaultNan,
         },
-        overflow: if args.saturate { OverflowPolicy::Saturate } else { OverflowPolicy::Ieee },
-    };
+        overflow: if saturate { OverflowPolicy::Saturate } else { OverflowPolicy::Ieee },
+    }
+}
+
+fn gen(args: &GenArgs) -> Result<ExitCode> {
+    let fmt = Format::parse(&args.format).context("--format")?;
+    let op = Op::parse(&args.op).context("--op")?;
+    let oracle = Oracle { env: args.env.env(), fmt, op, notation: Notation::Bits };
+    let options = GenOptions { level: args.level, seed: args.seed, count: args.count };
+    generate(&oracle, &options, BufWriter::new(io::stdout().lock()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print(text: &str) -> Result<ExitCode> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses the oracle options and opens the input.
+fn setup(args: &OracleArgs) -> Result<(Oracle, String, Box<dyn BufRead>)> {
+    let fmt = Format::parse(&args.format).context("--format")?;
+    let op = Op::parse(&args.op).context("--op")?;
+    let env = make_env(args.tininess, args.nan, args.saturate);
     let (source, input): (String, Box<dyn BufRead>) = match &args.input {
         Some(path) => {
             let file = std::fs::File::open(path)
@@ -131,30 +223,6 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode> {
     Ok(if summary.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn formats() -> Result<ExitCode> {
-    let mut out = BufWriter::new(io::stdout().lock());
-    writeln!(
-        out,
-        "{:<10} {:>4} {:>7} {:>6} {:>5} {:<10}",
-        "name", "p", "emin", "emax", "bits", "specials"
-    )?;
-    for name in fpcore::format::NAMED_FORMATS {
-        let f = Format::parse(name).expect("named formats parse");
-        writeln!(
-            out,
-            "{:<10} {:>4} {:>7} {:>6} {:>5} {:<10?}",
-            f.name(),
-            f.p(),
-            f.emin(),
-            f.emax(),
-            f.bits(),
-            f.specials()
-        )?;
-    }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
-}
-
 fn run() -> Result<ExitCode> {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -167,7 +235,22 @@ fn run() -> Result<ExitCode> {
     match &cli.command {
         Command::Batch(args) => batch(args),
         Command::Verify(args) => verify(args),
-        Command::Formats => formats(),
+        Command::Gen(args) => gen(args),
+        Command::Formats => print(&formats_table()),
+        Command::Decode { format, bits } => {
+            let fmt = Format::parse(format).context("format")?;
+            let bits =
+                fpcore::text::bits::parse_bits(&fmt, bits).map_err(|e| anyhow::anyhow!("{e}"))?;
+            print(&decode(&fmt, bits))
+        }
+        Command::Encode { format, value, env } => {
+            let fmt = Format::parse(format).context("format")?;
+            print(&encode(&env.env(), &fmt, value)?)
+        }
+        Command::Eval { format, expr, env } => {
+            let fmt = Format::parse(format).context("format")?;
+            print(&eval_report(&env.env(), &fmt, expr)?)
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod gen;
+pub mod golden;
 pub mod lines;
 pub mod oracle;
 pub mod protocol;

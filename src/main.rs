@@ -34,6 +34,9 @@ enum Command {
     Verify(VerifyArgs),
     /// Generate test vectors (testfloat_gen's layout) for any format and operation.
     Gen(GenArgs),
+    /// Check the golden corpus against this build, or rewrite it.
+    #[command(subcommand)]
+    Golden(GoldenCommand),
     /// Print the table of named formats.
     Formats,
     /// Show the fields, class and exact value of one encoding: `fpx decode FMT HEX`.
@@ -64,6 +67,42 @@ enum Command {
         #[command(flatten)]
         env: EnvArgs,
     },
+}
+
+#[derive(Subcommand)]
+enum GoldenCommand {
+    /// Recompute every line of every corpus file; closes with `N passed, M failed`.
+    Check {
+        /// Corpus directory (holds MANIFEST).
+        #[arg(long, default_value = "golden/corpus")]
+        dir: PathBuf,
+    },
+    /// Rewrite every corpus file and the MANIFEST, deterministically and atomically.
+    Regen {
+        /// Corpus directory.
+        #[arg(long, default_value = "golden/corpus")]
+        dir: PathBuf,
+    },
+}
+
+fn golden(command: &GoldenCommand) -> Result<ExitCode> {
+    match command {
+        GoldenCommand::Check { dir } => {
+            let report = fpx::golden::check(dir)?;
+            let mut out = io::stdout().lock();
+            for problem in &report.problems {
+                writeln!(out, "{problem}")?;
+            }
+            writeln!(out, "{} files", report.files)?;
+            writeln!(out, "{} passed, {} failed", report.passed, report.failed)?;
+            Ok(if report.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        GoldenCommand::Regen { dir } => {
+            let files = fpx::golden::regen(dir)?;
+            println!("wrote {files} files and MANIFEST to {}", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 #[derive(Args)]
@@ -236,6 +275,7 @@ fn run() -> Result<ExitCode> {
         Command::Batch(args) => batch(args),
         Command::Verify(args) => verify(args),
         Command::Gen(args) => gen(args),
+        Command::Golden(command) => golden(command),
         Command::Formats => print(&formats_table()),
         Command::Decode { format, bits } => {
             let fmt = Format::parse(format).context("format")?;

@@ -1,0 +1,331 @@
+//! The golden corpus: committed test-vector files (gzip-compressed, testfloat_gen's line
+//! layout) with a MANIFEST, verified against the current build (`fpx golden check`) and
+//! rewritten deterministically and atomically (`fpx golden regen`).
+//!
+//! MANIFEST lines: `FILE format=F op=OP tininess=after nan=canonical overflow=ieee lines=N
+//! sha256=HEX`, where the digest is of the uncompressed text. The compressed bytes are also
+//! reproducible: a fixed compression level, no file name and a zero time stamp in the header.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use flate2::read::GzDecoder;
+use flate2::{Compression, GzBuilder};
+use fpcore::{Env, Format, NanPolicy, OverflowPolicy, Tininess};
+use sha2::{Digest, Sha256};
+
+use crate::gen::{generate, GenOptions};
+use crate::oracle::{Oracle, VerifyOptions};
+use crate::protocol::{format_flags, format_value, Notation, Op};
+
+/// How a corpus file's cases are chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cases {
+    /// Every operand (unary) or operand pair (binary), in increasing order.
+    Exhaustive,
+    /// `fpx gen` at a level with a seed.
+    Gen {
+        /// Generation level.
+        level: u8,
+        /// Seed.
+        seed: u64,
+    },
+}
+
+/// One file of the corpus.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// File name inside the corpus directory.
+    pub file: String,
+    /// Operand format name.
+    pub format: String,
+    /// Operation name (protocol spelling).
+    pub op: String,
+    /// Case selection.
+    pub cases: Cases,
+}
+
+/// Formats of at most 8 bits whose binary operations are tabled exhaustively.
+pub const SMALL_FORMATS: &[&str] =
+    &["e5m2", "e4m3fn", "e4m3fnuz", "e5m2fnuz", "e3m4", "e2m5", "e2m1fn", "e2m3fn", "e3m2fn"];
+
+/// The corpus, in a fixed order.
+pub fn corpus() -> Vec<Entry> {
+    let mut out = Vec::new();
+    let entry = |format: &str, op: &str, cases: Cases| {
+        let tag = op.replace(':', "-");
+        let kind = match cases {
+            Cases::Exhaustive => "all".to_string(),
+            Cases::Gen { level, .. } => format!("level{level}"),
+        };
+        Entry {
+            file: format!("{format}_{tag}_{kind}.tv.gz"),
+            format: format.to_string(),
+            op: op.to_string(),
+            cases,
+        }
+    };
+    for format in SMALL_FORMATS {
+        for op in ["add", "sub", "mul", "div", "sqrt"] {
+            out.push(entry(format, op, Cases::Exhaustive));
+        }
+        for dst in ["binary16", "bf16", "binary32"] {
+            out.push(entry(format, &format!("cvt:{dst}"), Cases::Exhaustive));
+        }
+        out.push(entry(format, "fma", Cases::Gen { level: 1, seed: 1 }));
+    }
+    for format in ["binary16", "bf16"] {
+        out.push(entry(format, "sqrt", Cases::Exhaustive));
+        for dst in [
+            "binary16", "bf16", "binary32", "e5m2", "e4m3fn", "e4m3fnuz", "e5m2fnuz", "e2m1fn",
+            "e3m2fn",
+        ] {
+            if dst != format {
+                out.push(entry(format, &format!("cvt:{dst}"), Cases::Exhaustive));
+            }
+        }
+    }
+    for format in ["binary16", "bf16", "binary32", "binary64", "binary128"] {
+        for op in ["add", "sub", "mul", "div", "sqrt", "fma"] {
+            out.push(entry(format, op, Cases::Gen { level: 1, seed: 1 }));
+        }
+    }
+    for (src, dst) in [
+        ("binary32", "binary16"),
+        ("binary32", "bf16"),
+        ("binary64", "binary32"),
+        ("binary128", "binary64"),
+        ("binary32", "e4m3fn"),
+        ("binary32", "e5m2"),
+    ] {
+        out.push(entry(src, &format!("cvt:{dst}"), Cases::Gen { level: 1, seed: 1 }));
+    }
+    out
+}
+
+/// The default environment of every corpus file, spelled as in the MANIFEST.
+const ENV_OPTIONS: &str = "tininess=after nan=canonical overflow=ieee";
+
+/// The text of one corpus file.
+pub fn render(entry: &Entry) -> Result<String> {
+    let fmt = Format::parse(&entry.format)?;
+    let op = Op::parse(&entry.op)?;
+    let oracle = Oracle { env: Env::default(), fmt, op, notation: Notation::Bits };
+    let mut out = Vec::new();
+    match entry.cases {
+        Cases::Gen { level, seed } => {
+            generate(&oracle, &GenOptions { level, seed, count: None }, &mut out)?;
+        }
+        Cases::Exhaustive => {
+            if fmt.bits() > 16 || (op.arity() == 2 && fmt.bits() > 8) || op.arity() > 2 {
+                bail!(
+                    "{}: exhaustive tables are for unary ops up to 16 bits and binary ops up to 8",
+                    entry.file
+                );
+            }
+            let res_fmt = op.result_format(&fmt);
+            let count = 1u128 << fmt.bits();
+            let line = |operands: &[u128], out: &mut Vec<u8>| -> Result<()> {
+                let r = op.eval(&oracle.env, &fmt, operands);
+                for v in operands {
+                    write!(out, "{} ", format_value(&fmt, Notation::Bits, *v))?;
+                }
+                writeln!(
+                    out,
+                    "{} {}",
+                    format_value(&res_fmt, Notation::Bits, r.value),
+                    format_flags(r.flags)
+                )?;
+                Ok(())
+            };
+            for a in 0..count {
+                if op.arity() == 1 {
+                    line(&[a], &mut out)?;
+                } else {
+                    for b in 0..count {
+                        line(&[a, b], &mut out)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(String::from_utf8(out).expect("generated lines are ASCII"))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compresses deterministically: level 9, no name, time stamp 0.
+pub fn compress(text: &str) -> Result<Vec<u8>> {
+    let mut encoder = GzBuilder::new().mtime(0).write(Vec::new(), Compression::new(9));
+    encoder.write_all(text.as_bytes())?;
+    Ok(encoder.finish()?)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, synced, then
+/// renamed over the target, so an interrupted run leaves the old file or the new one.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().ok_or_else(|| anyhow!("{} has no parent directory", path.display()))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.tmp"));
+    {
+        let mut f =
+            fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
+    Ok(())
+}
+
+/// Rewrites every corpus file and the MANIFEST in `dir`; returns the number of files.
+pub fn regen(dir: &Path) -> Result<usize> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut manifest = String::from(
+        "# fpx golden corpus: FILE format op options lines sha256 (of the uncompressed text).\n\
+         # Lines: operands... result flags, hex bit patterns, TestFloat flag byte. See docs/golden.md.\n",
+    );
+    let entries = corpus();
+    for entry in &entries {
+        let text = render(entry)?;
+        write_atomic(&dir.join(&entry.file), &compress(&text)?)?;
+        manifest.push_str(&format!(
+            "{} format={} op={} {ENV_OPTIONS} lines={} sha256={}\n",
+            entry.file,
+            entry.format,
+            entry.op,
+            text.lines().count(),
+            sha256_hex(text.as_bytes())
+        ));
+    }
+    write_atomic(&dir.join("MANIFEST"), manifest.as_bytes())?;
+    Ok(entries.len())
+}
+
+/// One parsed MANIFEST line.
+struct ManifestLine {
+    file: String,
+    oracle: Oracle,
+    lines: u64,
+    sha256: String,
+}
+
+fn parse_manifest_line(line: &str, at: &str) -> Result<ManifestLine> {
+    let mut fields = line.split_whitespace();
+    let file = fields.next().ok_or_else(|| anyhow!("{at}: empty line"))?.to_string();
+    if file.contains('/') || file.contains("..") {
+        bail!("{at}: file name '{file}' must be a plain name inside the corpus directory");
+    }
+    let (mut format, mut op, mut lines, mut sha256) = (None, None, None, None);
+    let mut env = Env::default();
+    for field in fields {
+        let (key, value) =
+            field.split_once('=').ok_or_else(|| anyhow!("{at}: '{field}' is not KEY=VALUE"))?;
+        match key {
+            "format" => {
+                format = Some(Format::parse(value).with_context(|| format!("{at}: format"))?)
+            }
+            "op" => op = Some(Op::parse(value).with_context(|| format!("{at}: op"))?),
+            "tininess" => {
+                env.tininess = match value {
+                    "after" => Tininess::AfterRounding,
+                    "before" => Tininess::BeforeRounding,
+                    _ => bail!("{at}: tininess must be after or before, got '{value}'"),
+                }
+            }
+            "nan" => {
+                env.nan = match value {
+                    "canonical" => NanPolicy::Canonical,
+                    "x86" => NanPolicy::X86Sse,
+                    "arm" => NanPolicy::ArmDefaultNan,
+                    _ => bail!("{at}: nan must be canonical, x86 or arm, got '{value}'"),
+                }
+            }
+            "overflow" => {
+                env.overflow = match value {
+                    "ieee" => OverflowPolicy::Ieee,
+                    "saturate" => OverflowPolicy::Saturate,
+                    _ => bail!("{at}: overflow must be ieee or saturate, got '{value}'"),
+                }
+            }
+            "lines" => lines = Some(value.parse::<u64>().with_context(|| format!("{at}: lines"))?),
+            "sha256" => sha256 = Some(value.to_string()),
+            _ => bail!("{at}: unknown key '{key}'"),
+        }
+    }
+    let (Some(fmt), Some(op), Some(lines), Some(sha256)) = (format, op, lines, sha256) else {
+        bail!("{at}: a line needs format, op, lines and sha256");
+    };
+    Ok(ManifestLine {
+        file,
+        oracle: Oracle { env, fmt, op, notation: Notation::Bits },
+        lines,
+        sha256,
+    })
+}
+
+/// Result of checking the corpus.
+#[derive(Clone, Debug, Default)]
+pub struct CheckReport {
+    /// Files checked.
+    pub files: u64,
+    /// Vector lines that matched the current build, bits and flags.
+    pub passed: u64,
+    /// Lines that did not match, plus one per file whose digest or line count is wrong.
+    pub failed: u64,
+    /// One message per problem.
+    pub problems: Vec<String>,
+}
+
+/// Largest decompressed size accepted for one corpus file.
+const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Checks every file of the MANIFEST in `dir`: digest, line count, and every line recomputed
+/// by the current build (NaNs compared bit for bit).
+pub fn check(dir: &Path) -> Result<CheckReport> {
+    let manifest_path = dir.join("MANIFEST");
+    let manifest = fs::read_to_string(&manifest_path)
+        .with_context(|| format!("reading {}", manifest_path.display()))?;
+    let mut report = CheckReport::default();
+    for (i, line) in manifest.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let at = format!("{}:{}", manifest_path.display(), i + 1);
+        let entry = parse_manifest_line(line, &at)?;
+        let path: PathBuf = dir.join(&entry.file);
+        let file = fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        let mut text = String::new();
+        GzDecoder::new(file)
+            .take(MAX_FILE_BYTES)
+            .read_to_string(&mut text)
+            .with_context(|| format!("decompressing {}", path.display()))?;
+        report.files += 1;
+        if sha256_hex(text.as_bytes()) != entry.sha256 {
+            report.failed += 1;
+            report.problems.push(format!("{}: sha256 differs from the MANIFEST", entry.file));
+        }
+        if text.lines().count() as u64 != entry.lines {
+            report.failed += 1;
+            report.problems.push(format!("{}: line count differs from the MANIFEST", entry.file));
+        }
+        let mut mismatches = Vec::new();
+        let summary = entry.oracle.verify(
+            &VerifyOptions { exact_nan: true, ignore_flags: false },
+            &entry.file,
+            BufReader::new(text.as_bytes()),
+            &mut mismatches,
+        )?;
+        report.passed += summary.passed;
+        report.failed += summary.failed;
+        for line in BufReader::new(mismatches.as_slice()).lines().take(5) {
+            report.problems.push(line?);
+        }
+    }
+    Ok(report)
+}

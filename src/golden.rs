@@ -92,6 +92,16 @@ pub fn corpus() -> Vec<Entry> {
             out.push(entry(format, op, Cases::Gen { level: 1, seed: 1 }));
         }
     }
+    // Activations and derivatives (SEMANTICS §3, correctly rounded, kink 0): every input of
+    // the small and 16-bit formats, edge values and random cases of binary32 and binary64.
+    for op in fpcore::act::ActOp::all() {
+        for format in SMALL_FORMATS.iter().chain(&["binary16", "bf16"]) {
+            out.push(entry(format, op.name(), Cases::Exhaustive));
+        }
+        for format in ["binary32", "binary64"] {
+            out.push(entry(format, op.name(), Cases::Gen { level: 1, seed: 1 }));
+        }
+    }
     for (src, dst) in [
         ("binary32", "binary16"),
         ("binary32", "bf16"),

@@ -129,7 +129,7 @@ struct GenArgs {
     /// Operand format.
     #[arg(long)]
     format: String,
-    /// Operation: add sub mul div sqrt fma cvt:FMT.
+    /// Operation (as for `batch`).
     #[arg(long)]
     op: String,
     /// 1: edge-value cross product and 1000 random cases; 2: more of both.
@@ -141,6 +141,9 @@ struct GenArgs {
     /// Number of random cases (default 1000 at level 1, 10000 at level 2).
     #[arg(long)]
     count: Option<u64>,
+    /// Value of an activation's derivative at its kink (decimal or hex-float, default 0).
+    #[arg(long, allow_hyphen_values = true)]
+    kink: Option<String>,
     #[command(flatten)]
     env: EnvArgs,
 }
@@ -166,7 +169,9 @@ struct OracleArgs {
     /// Operand format (binary32, bf16, e4m3fn, e3m4, p=P,emin=A,emax=B ...).
     #[arg(long)]
     format: String,
-    /// Operation: add sub mul div sqrt fma cvt:FMT.
+    /// Operation: add sub mul div sqrt fma cvt:FMT, an activation (relu elu gelu gelu_tanh silu
+    /// sigmoid tanh softplus) or its derivative (d_relu ...), NAME:composite for the
+    /// step-by-step framework formula.
     #[arg(long)]
     op: String,
     /// When a result counts as tiny for the underflow flag.
@@ -184,6 +189,10 @@ struct OracleArgs {
     /// Read cases from this file instead of standard input.
     #[arg(long)]
     input: Option<PathBuf>,
+    /// Value of an activation's derivative at its kink (relu'(0)), decimal or hex-float,
+    /// rounded to the operand format (default 0).
+    #[arg(long, allow_hyphen_values = true)]
+    kink: Option<String>,
 }
 
 #[derive(Args)]
@@ -213,10 +222,23 @@ fn make_env(tininess: TininessArg, nan: NanArg, saturate: bool) -> Env {
     }
 }
 
+/// Applies `--kink` to an activation operation; refuses it for other operations.
+fn with_kink(op: Op, env: &Env, fmt: &Format, kink: Option<&str>) -> Result<Op> {
+    let Some(text) = kink else { return Ok(op) };
+    if !matches!(op, Op::Act { .. }) {
+        anyhow::bail!("--kink applies to activation operations only");
+    }
+    let value = fpcore::text::parse_value(env, fmt, text)
+        .map_err(|e| anyhow::anyhow!("--kink: {e}"))?
+        .value;
+    Ok(op.with_kink(value))
+}
+
 fn gen(args: &GenArgs) -> Result<ExitCode> {
     let fmt = Format::parse(&args.format).context("--format")?;
-    let op = Op::parse(&args.op).context("--op")?;
-    let oracle = Oracle { env: args.env.env(), fmt, op, notation: Notation::Bits };
+    let env = args.env.env();
+    let op = with_kink(Op::parse(&args.op).context("--op")?, &env, &fmt, args.kink.as_deref())?;
+    let oracle = Oracle { env, fmt, op, notation: Notation::Bits };
     let options = GenOptions { level: args.level, seed: args.seed, count: args.count };
     generate(&oracle, &options, BufWriter::new(io::stdout().lock()))?;
     Ok(ExitCode::SUCCESS)
@@ -232,8 +254,8 @@ fn print(text: &str) -> Result<ExitCode> {
 /// Parses the oracle options and opens the input.
 fn setup(args: &OracleArgs) -> Result<(Oracle, String, Box<dyn BufRead>)> {
     let fmt = Format::parse(&args.format).context("--format")?;
-    let op = Op::parse(&args.op).context("--op")?;
     let env = make_env(args.tininess, args.nan, args.saturate);
+    let op = with_kink(Op::parse(&args.op).context("--op")?, &env, &fmt, args.kink.as_deref())?;
     let (source, input): (String, Box<dyn BufRead>) = match &args.input {
         Some(path) => {
             let file = std::fs::File::open(path)

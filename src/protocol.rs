@@ -5,6 +5,7 @@
 //! (01 inexact, 02 underflow, 04 overflow, 08 infinite, 10 invalid).
 
 use anyhow::{anyhow, bail, Context, Result};
+use fpcore::act::ActOp;
 use fpcore::text::bits::{format_bits, parse_bits};
 use fpcore::text::decimal::parse_value;
 use fpcore::text::hexfloat::format_hexfloat;
@@ -27,10 +28,21 @@ pub enum Op {
     Fma,
     /// Conversion into another format.
     Cvt(Format),
+    /// An activation function or its derivative (SEMANTICS §3): correctly rounded, or the
+    /// documented composite sequence (`NAME:composite`). `kink` is the derivative's value at
+    /// a kink (relu'(0)), as an encoding of the operand format.
+    Act {
+        /// Which function.
+        op: ActOp,
+        /// Step-by-step composite evaluation instead of the correctly rounded one.
+        composite: bool,
+        /// Value at a kink.
+        kink: u128,
+    },
 }
 
 /// The operation names `fpx batch` and `fpx verify` accept, for error messages.
-pub const OP_NAMES: &str = "add sub mul div sqrt fma cvt:FMT";
+pub const OP_NAMES: &str = "add sub mul div sqrt fma cvt:FMT relu elu gelu gelu_tanh silu sigmoid tanh softplus d_relu d_elu d_gelu d_gelu_tanh d_silu d_sigmoid d_tanh d_softplus (activations also as NAME:composite)";
 
 impl Op {
     /// Parses an operation name.
@@ -42,19 +54,37 @@ impl Op {
             "div" => Op::Div,
             "sqrt" => Op::Sqrt,
             "fma" | "mulAdd" | "muladd" => Op::Fma,
-            _ => match name.strip_prefix("cvt:") {
-                Some(dst) => {
-                    Op::Cvt(Format::parse(dst).with_context(|| format!("in operation '{name}'"))?)
+            _ => {
+                if let Some(dst) = name.strip_prefix("cvt:") {
+                    let dst =
+                        Format::parse(dst).with_context(|| format!("in operation '{name}'"))?;
+                    return Ok(Op::Cvt(dst));
                 }
-                None => bail!("unknown operation '{name}' (expected one of: {OP_NAMES})"),
-            },
+                let (base, composite) = match name.strip_suffix(":composite") {
+                    Some(base) => (base, true),
+                    None => (name, false),
+                };
+                match ActOp::parse(base) {
+                    Some(op) => Op::Act { op, composite, kink: fpcore::act::DEFAULT_KINK },
+                    None => bail!("unknown operation '{name}' (expected one of: {OP_NAMES})"),
+                }
+            }
         })
+    }
+
+    /// The same operation with another kink value (activations only; others unchanged).
+    #[must_use]
+    pub fn with_kink(self, value: u128) -> Op {
+        match self {
+            Op::Act { op, composite, .. } => Op::Act { op, composite, kink: value },
+            other => other,
+        }
     }
 
     /// Number of operands.
     pub fn arity(&self) -> usize {
         match self {
-            Op::Sqrt | Op::Cvt(_) => 1,
+            Op::Sqrt | Op::Cvt(_) | Op::Act { .. } => 1,
             Op::Add | Op::Sub | Op::Mul | Op::Div => 2,
             Op::Fma => 3,
         }
@@ -78,6 +108,8 @@ impl Op {
             (Op::Sqrt, [a]) => fpcore::sqrt(env, fmt, *a),
             (Op::Fma, [a, b, c]) => fpcore::fma(env, fmt, *a, *b, *c),
             (Op::Cvt(dst), [a]) => fpcore::convert(env, fmt, dst, *a),
+            (Op::Act { op, composite: false, kink }, [a]) => op.eval(env, fmt, *a, *kink),
+            (Op::Act { op, composite: true, kink }, [a]) => op.eval_composite(env, fmt, *a, *kink),
             _ => unreachable!("operand count checked by the caller"),
         }
     }

@@ -143,3 +143,56 @@ fn conversions_and_text_operands() {
         fpx(&["batch", "--format", "e4m3fn", "--op", "add", "--text", "--saturate"], "448 32\n");
     assert_eq!(stdout(&out), "0x1.cp+8 0x1p+5 0x1.cp+8 05\n");
 }
+
+/// `fpx batch` on every binary16 input of every activation and derivative agrees with MPFR
+/// (the independent correctly rounded reference), values and flags.
+#[test]
+fn activation_ops_through_the_protocol_match_mpfr() {
+    use fpcore::act::ActOp;
+    use fpref::mpfr::{eval, Func};
+    let fmt = fpcore::Format::parse("binary16").expect("named");
+    let env = fpcore::Env::default();
+    let input: String = (0..(1u32 << 16)).step_by(7).map(|x| format!("{x:04X}\n")).collect();
+    for op in ActOp::all() {
+        let out = fpx(&["batch", "--format", "binary16", "--op", op.name()], &input);
+        assert!(out.status.success(), "{}: {}", op.name(), stderr(&out));
+        for line in stdout(&out).lines() {
+            let f: Vec<u128> = line
+                .split_whitespace()
+                .map(|x| u128::from_str_radix(x, 16).expect("hex"))
+                .collect();
+            let (value, flags) =
+                eval(&env, &fmt, Func::Act(op), f[0], 0).expect("MPFR decides binary16");
+            let same = value == f[1] || (fmt.unpack(value).is_nan() && fmt.unpack(f[1]).is_nan());
+            assert!(
+                same && u128::from(flags.bits()) == f[2],
+                "{} {line}: MPFR {value:04X} {flags}",
+                op.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn kink_and_composite_options() {
+    // relu'(0) is 0 by default and any value with --kink (SEMANTICS §3); -0 is a kink too.
+    let out = fpx(&["batch", "--format", "binary16", "--op", "d_relu"], "0000\n8000\n3C00\nBC00\n");
+    assert_eq!(stdout(&out), "0000 0000 00\n8000 0000 00\n3C00 3C00 00\nBC00 0000 00\n");
+    let out = fpx(&["batch", "--format", "binary16", "--op", "d_relu", "--kink", "0.5"], "0000\n");
+    assert_eq!(stdout(&out), "0000 3800 00\n");
+    let out = fpx(&["batch", "--format", "binary16", "--op", "add", "--kink", "1"], "");
+    assert_eq!(out.status.code(), Some(2));
+    // The composite sigmoid'(x) = s ⊗ (1 ⊖ s) with s the composite sigmoid, recomputed by
+    // host binary32 arithmetic on binary16 values (exact for these steps: 24 >= 2*11 + 2).
+    let out = fpx(&["batch", "--format", "binary16", "--op", "sigmoid:composite"], "4000\n");
+    let sig_bits = u16::from_str_radix(stdout(&out).split_whitespace().nth(1).expect("result"), 16)
+        .expect("hex");
+    let s = half::f16::from_bits(sig_bits).to_f32();
+    #[allow(clippy::float_arithmetic, reason = "host arithmetic is the independent check")]
+    let one_minus = half::f16::from_f32(1.0 - s).to_f32();
+    #[allow(clippy::float_arithmetic, reason = "host arithmetic is the independent check")]
+    let expected = half::f16::from_f32(s * one_minus).to_bits();
+    let out = fpx(&["batch", "--format", "binary16", "--op", "d_sigmoid:composite"], "4000\n");
+    let got = stdout(&out).split_whitespace().nth(1).map(str::to_string).expect("result");
+    assert_eq!(got, format!("{expected:04X}"));
+}

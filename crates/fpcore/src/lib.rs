@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::float_arithmetic)]
 
+pub mod act;
 pub mod env;
 mod fast;
 pub mod flags;

@@ -14,6 +14,8 @@ pub mod apfloat;
 pub mod divergence;
 pub mod hostfp;
 pub mod misc;
+#[cfg(feature = "mpfr")]
+pub mod mpfr;
 pub mod softfloat;
 
 pub use apfloat::ApFloat;

@@ -1,0 +1,296 @@
+//! Activation functions and their derivatives (SEMANTICS §3), for every format.
+//!
+//! Two families:
+//! - **Correctly rounded** ([`eval`], [`deriv`] and the functions named after each activation,
+//!   such as [`gelu`] and [`d_gelu`]): the exact real function rounded once to the format,
+//!   round to nearest, ties to even, with the flags of that single rounding (inexact, underflow
+//!   by the environment's tininess rule, overflow by its overflow policy). Values come from an
+//!   interval enclosure in a pure-Rust multiprecision engine (`mp`), refined by a Ziv loop
+//!   until the enclosure rounds to one value; exact results (relu, x > 0 in elu, the values at
+//!   0) are found without it.
+//! - **Composite** ([`eval_composite`], [`deriv_composite`] and the `*_composite` functions):
+//!   the usual formula evaluated step by step in the format, as a framework does, each step
+//!   one rounding, with the flags of every step. Each names its sequence in an
+//!   `# Evaluation order` section. Their elementary steps are the correctly rounded [`exp`],
+//!   [`expm1`], [`log1p`], [`erf`] and [`tanh`] of this module. Constants such as 1/sqrt(2)
+//!   are rounded to the format once, as a framework's literal would be, and raise no flags.
+//!
+//! Conventions (SEMANTICS §3): a NaN operand gives a NaN by the NaN policy; a zero result of a
+//! finite nonzero operand has the sign of the exact value; sigma(-0) takes the sign sigma has
+//! just left of 0 (-0 for tanh, gelu, gelu_tanh, silu, elu; +0 for relu); at +-inf the result is
+//! the rounded limit (+0 for a zero limit). The derivative of relu at 0 (both zeros) is the
+//! `kink` argument, returned as given ([`DEFAULT_KINK`] is +0, as in PyTorch and TensorFlow);
+//! elu (alpha = 1) is differentiable at 0 with derivative 1, so it has no kink.
+//!
+//! gelu_tanh's constant 0.044715 is the exact decimal 44715/10^6, and sqrt(2/pi) is exact.
+
+mod elementary;
+mod elu;
+mod gelu;
+mod gelu_tanh;
+pub(crate) mod mp;
+mod relu;
+mod sigmoid;
+mod silu;
+mod softplus;
+mod steps;
+mod tanh;
+mod ziv;
+
+pub use elementary::{erf, exp, expm1, log1p};
+pub use elu::{d_elu, d_elu_composite, elu, elu_composite};
+pub use gelu::{d_gelu, d_gelu_composite, gelu, gelu_composite};
+pub use gelu_tanh::{d_gelu_tanh, d_gelu_tanh_composite, gelu_tanh, gelu_tanh_composite};
+pub use relu::{d_relu, d_relu_composite, relu, relu_composite};
+pub use sigmoid::{d_sigmoid, d_sigmoid_composite, sigmoid, sigmoid_composite};
+pub use silu::{d_silu, d_silu_composite, silu, silu_composite};
+pub use softplus::{d_softplus, d_softplus_composite, softplus, softplus_composite};
+pub use tanh::{d_tanh, d_tanh_composite, tanh, tanh_composite};
+
+use crate::env::Env;
+use crate::flags::Rounded;
+use crate::format::Format;
+
+/// The kink convention by default: relu'(0) = +0 (the encoding 0 is +0 in every format).
+pub const DEFAULT_KINK: u128 = 0;
+
+/// An activation function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Activation {
+    /// `relu(x) = max(x, 0)`.
+    Relu,
+    /// `elu(x) = x` for `x > 0`, `e^x - 1` otherwise (alpha = 1).
+    Elu,
+    /// `gelu(x) = x Phi(x)`, Phi the standard normal CDF (the erf form).
+    Gelu,
+    /// `gelu_tanh(x) = x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
+    GeluTanh,
+    /// `silu(x) = x sigmoid(x)` (swish).
+    Silu,
+    /// `sigmoid(x) = 1 / (1 + e^-x)`.
+    Sigmoid,
+    /// `tanh(x)`.
+    Tanh,
+    /// `softplus(x) = ln(1 + e^x)`.
+    Softplus,
+}
+
+impl Activation {
+    /// Every activation, in protocol order.
+    pub const ALL: [Activation; 8] = [
+        Activation::Relu,
+        Activation::Elu,
+        Activation::Gelu,
+        Activation::GeluTanh,
+        Activation::Silu,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Softplus,
+    ];
+
+    /// The protocol name (`relu`, `elu`, `gelu`, `gelu_tanh`, `silu`, `sigmoid`, `tanh`,
+    /// `softplus`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Relu => "relu",
+            Activation::Elu => "elu",
+            Activation::Gelu => "gelu",
+            Activation::GeluTanh => "gelu_tanh",
+            Activation::Silu => "silu",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Softplus => "softplus",
+        }
+    }
+
+    /// The protocol name of the derivative (`d_relu` ... `d_softplus`).
+    pub fn deriv_name(self) -> &'static str {
+        match self {
+            Activation::Relu => "d_relu",
+            Activation::Elu => "d_elu",
+            Activation::Gelu => "d_gelu",
+            Activation::GeluTanh => "d_gelu_tanh",
+            Activation::Silu => "d_silu",
+            Activation::Sigmoid => "d_sigmoid",
+            Activation::Tanh => "d_tanh",
+            Activation::Softplus => "d_softplus",
+        }
+    }
+
+    /// Parses a protocol name (`swish` is accepted for `silu`).
+    pub fn parse(name: &str) -> Option<Activation> {
+        let name = name.trim().to_ascii_lowercase();
+        if name == "swish" {
+            return Some(Activation::Silu);
+        }
+        Activation::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+/// An activation or its derivative: the protocol's one-operand activation ops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActOp {
+    /// The activation.
+    pub act: Activation,
+    /// Whether this is the derivative.
+    pub derivative: bool,
+}
+
+impl ActOp {
+    /// Parses `relu` ... `softplus` and `d_relu` ... `d_softplus`.
+    pub fn parse(name: &str) -> Option<ActOp> {
+        let name = name.trim().to_ascii_lowercase();
+        match name.strip_prefix("d_") {
+            Some(rest) => Activation::parse(rest).map(|act| ActOp { act, derivative: true }),
+            None => Activation::parse(&name).map(|act| ActOp { act, derivative: false }),
+        }
+    }
+
+    /// The protocol name.
+    pub fn name(self) -> &'static str {
+        if self.derivative {
+            self.act.deriv_name()
+        } else {
+            self.act.name()
+        }
+    }
+
+    /// Every activation and derivative: the eight activations, then the eight derivatives.
+    pub fn all() -> impl Iterator<Item = ActOp> {
+        let values = Activation::ALL.into_iter().map(|act| ActOp { act, derivative: false });
+        let derivs = Activation::ALL.into_iter().map(|act| ActOp { act, derivative: true });
+        values.chain(derivs)
+    }
+
+    /// The correctly rounded value of this op at `x` (see [`eval`] and [`deriv`]).
+    pub fn eval(self, env: &Env, fmt: &Format, x: u128, kink: u128) -> Rounded<u128> {
+        if self.derivative {
+            deriv(env, fmt, self.act, x, kink)
+        } else {
+            eval(env, fmt, self.act, x)
+        }
+    }
+
+    /// The composite value of this op at `x` (see [`eval_composite`], [`deriv_composite`]).
+    pub fn eval_composite(self, env: &Env, fmt: &Format, x: u128, kink: u128) -> Rounded<u128> {
+        if self.derivative {
+            deriv_composite(env, fmt, self.act, x, kink)
+        } else {
+            eval_composite(env, fmt, self.act, x)
+        }
+    }
+}
+
+/// `act(x)`, correctly rounded (SEMANTICS §3).
+pub fn eval(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> {
+    match act {
+        Activation::Relu => relu(env, fmt, x),
+        Activation::Elu => elu(env, fmt, x),
+        Activation::Gelu => gelu(env, fmt, x),
+        Activation::GeluTanh => gelu_tanh(env, fmt, x),
+        Activation::Silu => silu(env, fmt, x),
+        Activation::Sigmoid => sigmoid(env, fmt, x),
+        Activation::Tanh => tanh(env, fmt, x),
+        Activation::Softplus => softplus(env, fmt, x),
+    }
+}
+
+/// `act'(x)`, correctly rounded (SEMANTICS §3). `kink` is relu'(0) (an encoding in `fmt`,
+/// returned as given); the other activations have no kink and ignore it.
+pub fn deriv(env: &Env, fmt: &Format, act: Activation, x: u128, kink: u128) -> Rounded<u128> {
+    match act {
+        Activation::Relu => d_relu(env, fmt, x, kink),
+        Activation::Elu => d_elu(env, fmt, x),
+        Activation::Gelu => d_gelu(env, fmt, x),
+        Activation::GeluTanh => d_gelu_tanh(env, fmt, x),
+        Activation::Silu => d_silu(env, fmt, x),
+        Activation::Sigmoid => d_sigmoid(env, fmt, x),
+        Activation::Tanh => d_tanh(env, fmt, x),
+        Activation::Softplus => d_softplus(env, fmt, x),
+    }
+}
+
+/// `act(x)` by its composite definition (see each `*_composite` function for its order).
+pub fn eval_composite(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> {
+    match act {
+        Activation::Relu => relu_composite(env, fmt, x),
+        Activation::Elu => elu_composite(env, fmt, x),
+        Activation::Gelu => gelu_composite(env, fmt, x),
+        Activation::GeluTanh => gelu_tanh_composite(env, fmt, x),
+        Activation::Silu => silu_composite(env, fmt, x),
+        Activation::Sigmoid => sigmoid_composite(env, fmt, x),
+        Activation::Tanh => tanh_composite(env, fmt, x),
+        Activation::Softplus => softplus_composite(env, fmt, x),
+    }
+}
+
+/// `act'(x)` by its composite definition; `kink` as in [`deriv`].
+pub fn deriv_composite(
+    env: &Env,
+    fmt: &Format,
+    act: Activation,
+    x: u128,
+    kink: u128,
+) -> Rounded<u128> {
+    match act {
+        Activation::Relu => d_relu_composite(env, fmt, x, kink),
+        Activation::Elu => d_elu_composite(env, fmt, x),
+        Activation::Gelu => d_gelu_composite(env, fmt, x),
+        Activation::GeluTanh => d_gelu_tanh_composite(env, fmt, x),
+        Activation::Silu => d_silu_composite(env, fmt, x),
+        Activation::Sigmoid => d_sigmoid_composite(env, fmt, x),
+        Activation::Tanh => d_tanh_composite(env, fmt, x),
+        Activation::Softplus => d_softplus_composite(env, fmt, x),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Extreme operands of formats with huge exponent ranges: every result comes from bounds
+    /// or short enclosures, with no number of 2^20 bits ever built.
+    #[test]
+    fn extreme_operands_of_wide_exponent_formats_are_decided() {
+        let env = Env::default();
+        for name in
+            ["binary128", "p=64,emin=-1048575,emax=1048576", "p=2,emin=-1048575,emax=1048576"]
+        {
+            let fmt = Format::parse(name).expect("valid format");
+            let one = elementary::exp(&env, &fmt, 0).value;
+            let operands = [
+                fmt.max_finite(false),
+                fmt.max_finite(true),
+                fmt.min_positive(false),
+                fmt.min_positive(true),
+                one,
+                crate::ops::neg(&fmt, one),
+            ];
+            for x in operands {
+                for op in ActOp::all() {
+                    let r = op.eval(&env, &fmt, x, DEFAULT_KINK);
+                    assert!(!fmt.unpack(r.value).is_nan(), "{name} {} at {x:#x}", op.name());
+                    let _ = op.eval_composite(&env, &fmt, x, DEFAULT_KINK);
+                }
+                for f in [elementary::exp, elementary::expm1, elementary::erf, tanh] {
+                    let _ = f(&env, &fmt, x);
+                }
+                let _ = elementary::log1p(&env, &fmt, x);
+            }
+            // gelu(-max) is a negative value far below the smallest subnormal.
+            let r = gelu(&env, &fmt, fmt.max_finite(true));
+            assert_eq!(r.value, fmt.zero(true), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for op in ActOp::all() {
+            assert_eq!(ActOp::parse(op.name()), Some(op));
+        }
+        assert_eq!(ActOp::all().count(), 16);
+        assert_eq!(Activation::parse("swish"), Some(Activation::Silu));
+        assert_eq!(ActOp::parse("d_gelu_tanh").map(|o| o.act), Some(Activation::GeluTanh));
+        assert!(ActOp::parse("d_").is_none() && ActOp::parse("relu6").is_none());
+    }
+}

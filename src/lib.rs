@@ -6,6 +6,7 @@
 pub mod gen;
 pub mod golden;
 pub mod lines;
+pub mod net;
 pub mod oracle;
 pub mod protocol;
 pub mod util;

@@ -56,6 +56,9 @@ enum Command {
         #[command(flatten)]
         env: EnvArgs,
     },
+    /// Evaluate a network file or describe it: `fpx net eval --net NET.json`, `fpx net info`.
+    #[command(subcommand)]
+    Net(fpx::net::NetCommand),
     /// Evaluate an expression in a format, every operation rounded, left to right:
     /// `fpx eval bf16 "0.1 + 0.2 * 3"`.
     Eval {
@@ -309,6 +312,7 @@ fn run() -> Result<ExitCode> {
             let fmt = Format::parse(format).context("format")?;
             print(&encode(&env.env(), &fmt, value)?)
         }
+        Command::Net(command) => fpx::net::run(command),
         Command::Eval { format, expr, env } => {
             let fmt = Format::parse(format).context("format")?;
             print(&eval_report(&env.env(), &fmt, expr)?)

@@ -1,0 +1,204 @@
+//! Speed of fpnet's interpreter on an MLP 256-256-256-10 (ReLU between the affine maps) over a
+//! batch of 1024 inputs, in binary32 and bfloat16 with the sequential order, against a native
+//! f32 loop that follows the same order (products rounded, then added left to right from +0,
+//! bias last), all measured in the same run. The summary gives ns per multiply-add and ratios.
+//!
+//! `cargo bench --bench net`.
+
+#![allow(clippy::float_arithmetic, reason = "the native baseline is host arithmetic")]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput};
+use fpcore::{Env, Format};
+use fpnet::builders::{paper_network, AffineMap, Variant};
+use fpnet::graph::Sigma;
+use fpnet::{Activation, Graph, Interpreter};
+use rayon::prelude::*;
+
+const WIDTHS: [usize; 4] = [256, 256, 256, 10];
+const BATCH: usize = 1024;
+const GROUP: &str = "mlp-256-256-256-10-batch-1024";
+
+/// Multiply-adds of one forward pass of one sample.
+fn madds_per_sample() -> usize {
+    WIDTHS.windows(2).map(|w| w[0] * w[1]).sum()
+}
+
+/// A fixed generator of f32 values in [-scale, scale).
+fn values(seed: u64, n: usize, scale: f32) -> Vec<f32> {
+    let mut state = seed;
+    (0..n)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            let unit = (z >> 40) as f32 / (1u64 << 24) as f32;
+            (2.0 * unit - 1.0) * scale
+        })
+        .collect()
+}
+
+/// The network's parameters as f32 (weights scaled like a standard initialization).
+struct Params {
+    layers: Vec<(usize, usize, Vec<f32>, Vec<f32>)>,
+}
+
+fn params() -> Params {
+    let layers = WIDTHS
+        .windows(2)
+        .enumerate()
+        .map(|(l, w)| {
+            let (cols, rows) = (w[0], w[1]);
+            let scale = 1.0 / (cols as f32).sqrt();
+            let weights = values(17 + l as u64, rows * cols, scale);
+            let bias = values(101 + l as u64, rows, 0.1);
+            (rows, cols, weights, bias)
+        })
+        .collect();
+    Params { layers }
+}
+
+fn graph(fmt: Format, p: &Params) -> Graph {
+    let env = Env::default();
+    let enc = |v: &[f32]| -> Vec<u128> {
+        v.iter().map(|x| fpcore::from_f32(&env, &fmt, *x).value).collect()
+    };
+    let maps = p
+        .layers
+        .iter()
+        .map(|(rows, cols, w, b)| AffineMap::new(*rows, *cols, enc(w), enc(b)))
+        .collect();
+    paper_network(fmt, WIDTHS[0], Sigma::new(Activation::Relu), maps, Variant::default())
+        .expect("a valid MLP")
+}
+
+/// The native forward pass of one sample, in the sequential order.
+fn native_forward(p: &Params, x: &[f32], out: &mut Vec<f32>) {
+    let mut a = x.to_vec();
+    for (l, (rows, cols, w, b)) in p.layers.iter().enumerate() {
+        let mut z = Vec::with_capacity(*rows);
+        for i in 0..*rows {
+            let row = &w[i * cols..(i + 1) * cols];
+            let mut acc = 0.0f32;
+            for (w_ij, x_j) in row.iter().zip(&a) {
+                let t = w_ij * x_j;
+                acc += t;
+            }
+            z.push(acc + b[i]);
+        }
+        if l + 1 < p.layers.len() {
+            for v in &mut z {
+                *v = if *v > 0.0 { *v } else { 0.0 };
+            }
+        }
+        a = z;
+    }
+    out.clear();
+    out.extend_from_slice(&a);
+}
+
+fn estimate_ns(function: &str) -> Option<f64> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/criterion")
+        .join(GROUP)
+        .join(function)
+        .join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(4))
+        .sample_size(10);
+    let p = params();
+    let inputs_f32 = values(7, BATCH * WIDTHS[0], 1.0);
+    let env = Env::default();
+    let f32_fmt = Format::parse("binary32").expect("named");
+    let bf16_fmt = Format::parse("bf16").expect("named");
+    let g32 = graph(f32_fmt, &p);
+    let g16 = graph(bf16_fmt, &p);
+    let enc = |fmt: &Format| -> Vec<u128> {
+        inputs_f32.iter().map(|x| fpcore::from_f32(&env, fmt, *x).value).collect()
+    };
+    let (x32, x16) = (enc(&f32_fmt), enc(&bf16_fmt));
+    let i32_ = Interpreter::new(&g32, env);
+    let i16_ = Interpreter::new(&g16, env);
+
+    // The native loop follows the same order: its outputs equal fpnet's bit for bit.
+    let batch = i32_.eval_batch(&x32).expect("valid batch");
+    let mut native = Vec::new();
+    for (k, x) in inputs_f32.chunks(WIDTHS[0]).enumerate().take(16) {
+        native_forward(&p, x, &mut native);
+        let bits: Vec<u128> = native.iter().map(|v| u128::from(v.to_bits())).collect();
+        assert_eq!(bits, batch.output(k), "native and fpnet differ on sample {k}");
+    }
+
+    let mut group = c.benchmark_group(GROUP);
+    group.throughput(Throughput::Elements((BATCH * madds_per_sample()) as u64));
+    group.bench_function("native-f32-serial", |b| {
+        b.iter(|| {
+            let mut out = Vec::new();
+            let mut acc = 0u32;
+            for x in black_box(&inputs_f32).chunks(WIDTHS[0]) {
+                native_forward(&p, x, &mut out);
+                acc ^= out[0].to_bits();
+            }
+            acc
+        })
+    });
+    group.bench_function("native-f32-parallel", |b| {
+        b.iter(|| {
+            black_box(&inputs_f32)
+                .par_chunks(WIDTHS[0])
+                .map_init(Vec::new, |out, x| {
+                    native_forward(&p, x, out);
+                    out[0].to_bits()
+                })
+                .reduce(|| 0, |a, b| a ^ b)
+        })
+    });
+    group.bench_function("fpnet-binary32-parallel", |b| {
+        b.iter(|| i32_.eval_batch(black_box(&x32)).expect("valid batch"))
+    });
+    group.bench_function("fpnet-bfloat16-parallel", |b| {
+        b.iter(|| i16_.eval_batch(black_box(&x16)).expect("valid batch"))
+    });
+    group.bench_function("fpnet-binary32-serial", |b| {
+        b.iter(|| i32_.eval_batch_serial(black_box(&x32)).expect("valid batch"))
+    });
+    group.bench_function("fpnet-bfloat16-serial", |b| {
+        b.iter(|| i16_.eval_batch_serial(black_box(&x16)).expect("valid batch"))
+    });
+    group.finish();
+    c.final_summary();
+
+    let madds = (BATCH * madds_per_sample()) as f64;
+    println!(
+        "\nMLP {WIDTHS:?}, batch {BATCH}: {} multiply-adds per batch; {} threads",
+        BATCH * madds_per_sample(),
+        rayon::current_num_threads()
+    );
+    println!("{:<26} {:>14} {:>14} {:>16}", "run", "ns/madd", "x native", "x native-par");
+    let serial = estimate_ns("native-f32-serial");
+    let parallel = estimate_ns("native-f32-parallel");
+    for name in [
+        "native-f32-serial",
+        "native-f32-parallel",
+        "fpnet-binary32-parallel",
+        "fpnet-bfloat16-parallel",
+        "fpnet-binary32-serial",
+        "fpnet-bfloat16-serial",
+    ] {
+        let Some(ns) = estimate_ns(name) else { continue };
+        let ratio = |base: Option<f64>| base.map_or("-".to_string(), |b| format!("{:.2}", ns / b));
+        println!("{name:<26} {:>14.3} {:>14} {:>16}", ns / madds, ratio(serial), ratio(parallel));
+    }
+}

@@ -1,0 +1,543 @@
+//! The layer graph: [`Graph`], [`Node`], [`NodeId`], and the validation that every graph passes
+//! when it is built, so that evaluating it can neither fail nor panic.
+//!
+//! A graph is a list of nodes in evaluation order: first its inputs, then its layers, each of
+//! which reads only nodes before it. Each node has its own format (by default the network's).
+//! A node first converts every operand vector whose format differs from its own to its own
+//! format, one rounding per element (an operand already in the node's format is used as it is,
+//! without a conversion), then computes its values (SEMANTICS §4):
+//! - input: the values given, in the input's format;
+//! - affine: `W ⊗ x ⊕ b` in the node's accumulation [`Order`];
+//! - activation: sigma(x) elementwise, correctly rounded or by fpcore's composite definition;
+//! - add: the elementwise sum of its operands, left to right from +0:
+//!   `y_j = ((+0 ⊕ u_j) ⊕ v_j) ⊕ …`;
+//! - concat: its operands one after the other.
+//!
+//! The graph's output is one node (the last layer unless chosen otherwise).
+
+use std::fmt;
+
+use fpcore::act::Activation;
+use fpcore::Format;
+
+use crate::error::ModelError;
+use crate::limits::{MAX_NAME_LEN, MAX_NODES, MAX_PARAMS, MAX_TOTAL_WIDTH, MAX_WIDTH};
+use crate::reduce::Order;
+
+/// The index of a node in its graph's node list (inputs first, then layers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub usize);
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Which definition of an activation (or of its derivative) a node uses (SEMANTICS §3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// `correctly_rounded`: the real function rounded once (the default).
+    #[default]
+    CorrectlyRounded,
+    /// `composite`: fpcore's composite definition, the framework formula evaluated step by
+    /// step in the format (see `fpcore::act::eval_composite` and `deriv_composite`).
+    Composite,
+}
+
+impl Rule {
+    /// `correctly_rounded` or `composite`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::CorrectlyRounded => "correctly_rounded",
+            Rule::Composite => "composite",
+        }
+    }
+
+    /// Parses [`Rule::name`]'s spellings.
+    pub fn parse(text: &str) -> Option<Rule> {
+        match text {
+            "correctly_rounded" => Some(Rule::CorrectlyRounded),
+            "composite" => Some(Rule::Composite),
+            _ => None,
+        }
+    }
+}
+
+/// An activation with its options: how its value and its derivative are defined, and the
+/// derivative's value at a kink (relu'(0); stored for automatic differentiation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Sigma {
+    /// The function.
+    pub activation: Activation,
+    /// How the forward value is computed.
+    pub value: Rule,
+    /// How the derivative is computed (used by automatic differentiation).
+    pub derivative: Rule,
+    /// The derivative at a kink, encoded in the node's format (+0 by default, as in PyTorch).
+    pub kink: u128,
+}
+
+impl Sigma {
+    /// The activation with the default options: correctly rounded value and derivative, kink +0.
+    pub fn new(activation: Activation) -> Sigma {
+        Sigma {
+            activation,
+            value: Rule::CorrectlyRounded,
+            derivative: Rule::CorrectlyRounded,
+            kink: fpcore::act::DEFAULT_KINK,
+        }
+    }
+}
+
+/// An affine layer `W ⊗ x ⊕ b`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Affine {
+    /// The node it reads.
+    pub input: NodeId,
+    /// Number of outputs (rows of W).
+    pub rows: usize,
+    /// Number of inputs (columns of W).
+    pub cols: usize,
+    /// W, row-major (`weights[i * cols + j]` is w_ij), encoded in the node's format.
+    pub weights: Vec<u128>,
+    /// b, one per row, encoded in the node's format.
+    pub bias: Vec<u128>,
+    /// The accumulation order.
+    pub order: Order,
+}
+
+/// An activation layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActivationNode {
+    /// The node it reads.
+    pub input: NodeId,
+    /// The activation and its options.
+    pub sigma: Sigma,
+}
+
+/// What a node computes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// An input vector of `size` entries.
+    Input {
+        /// Number of entries.
+        size: usize,
+    },
+    /// An affine layer.
+    Affine(Affine),
+    /// An elementwise activation.
+    Activation(ActivationNode),
+    /// The elementwise sum of equally wide operands, left to right from +0.
+    Add(Vec<NodeId>),
+    /// The concatenation of the operands, in order.
+    Concat(Vec<NodeId>),
+}
+
+impl Op {
+    /// The nodes this one reads, in operand order.
+    pub fn operands(&self) -> &[NodeId] {
+        match self {
+            Op::Input { .. } => &[],
+            Op::Affine(a) => std::slice::from_ref(&a.input),
+            Op::Activation(a) => std::slice::from_ref(&a.input),
+            Op::Add(ids) | Op::Concat(ids) => ids,
+        }
+    }
+
+    /// The kind's name: `input`, `affine`, `activation`, `add`, `concat`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Op::Input { .. } => "input",
+            Op::Affine(_) => "affine",
+            Op::Activation(_) => "activation",
+            Op::Add(_) => "add",
+            Op::Concat(_) => "concat",
+        }
+    }
+}
+
+/// A node: an optional name, its format and what it computes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// The node's name (inputs always have one). Unnamed layers are called `layers[K]`, K their
+    /// position among the layers.
+    pub name: Option<String>,
+    /// The format of the node's values (and parameters).
+    pub format: Format,
+    /// What it computes.
+    pub op: Op,
+}
+
+/// A validated layer graph: see the module documentation for what each node computes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Graph {
+    format: Format,
+    nodes: Vec<Node>,
+    n_inputs: usize,
+    output: NodeId,
+    widths: Vec<usize>,
+}
+
+/// Whether a name is acceptable: 1 to [`MAX_NAME_LEN`] bytes of ASCII letters, digits and
+/// `_ . - : /`. Brackets are excluded so that no name looks like a default `layers[K]`.
+pub fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-:/".contains(&b))
+}
+
+/// The path that names a node in errors, in the file format's terms (`inputs[0]`,
+/// `layers[3]`, with the name in parentheses where the node has one).
+fn node_path(nodes: &[Node], n_inputs: usize, idx: usize) -> String {
+    let base = if idx < n_inputs {
+        format!("inputs[{idx}]")
+    } else {
+        format!("layers[{}]", idx - n_inputs)
+    };
+    match nodes.get(idx).and_then(|n| n.name.as_deref()) {
+        Some(name) if idx >= n_inputs => format!("{base} ({name})"),
+        _ => base,
+    }
+}
+
+fn check_bits(path: impl Fn() -> String, fmt: &Format, bits: u128) -> Result<(), ModelError> {
+    if bits & !fmt.mask() != 0 || !fmt.is_canonical(bits) {
+        return Err(ModelError::invalid(
+            path(),
+            format!("{bits:#x} is not an encoding of the {}-bit format {fmt}", fmt.bits()),
+        ));
+    }
+    Ok(())
+}
+
+impl Graph {
+    /// Validates and builds a graph of the network format `format`. `nodes` lists the inputs
+    /// first, then the layers; `output` is the node whose values the network returns.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelError`] naming the node (`inputs[K]`, `layers[K] (name)`) and the field when a
+    /// rule is broken: inputs not first, a reference to a later node, a shape mismatch, an
+    /// encoding wider than the node's format, an invalid or repeated name, or a size beyond
+    /// [`crate::limits`].
+    pub fn new(format: Format, nodes: Vec<Node>, output: NodeId) -> Result<Graph, ModelError> {
+        if nodes.len() > MAX_NODES {
+            return Err(ModelError::limit(
+                "layers",
+                format!("{} nodes exceed the limit of {MAX_NODES}", nodes.len()),
+            ));
+        }
+        let n_inputs = nodes.iter().take_while(|n| matches!(n.op, Op::Input { .. })).count();
+        if n_inputs == 0 {
+            return Err(ModelError::invalid("inputs", "a network needs at least one input"));
+        }
+        let mut widths = Vec::with_capacity(nodes.len());
+        let mut total_width = 0usize;
+        let mut n_params = 0usize;
+        let mut names: std::collections::BTreeMap<&str, usize> = Default::default();
+        for (idx, node) in nodes.iter().enumerate() {
+            let at = |field: &str| {
+                let base = node_path(&nodes, n_inputs, idx);
+                if field.is_empty() {
+                    base
+                } else {
+                    format!("{base}.{field}")
+                }
+            };
+            if let Some(name) = &node.name {
+                if !is_valid_name(name) {
+                    return Err(ModelError::invalid(
+                        at("name"),
+                        format!(
+                            "'{}' is not a valid name (1 to {MAX_NAME_LEN} ASCII letters, digits, '_', '.', '-', ':', '/')",
+                            name.escape_debug()
+                        ),
+                    ));
+                }
+                if let Some(first) = names.insert(name, idx) {
+                    return Err(ModelError::invalid(
+                        at("name"),
+                        format!(
+                            "name '{name}' is already used by {}",
+                            node_path(&nodes, n_inputs, first)
+                        ),
+                    ));
+                }
+            } else if idx < n_inputs {
+                return Err(ModelError::invalid(at("name"), "an input needs a name"));
+            }
+            for (k, operand) in node.op.operands().iter().enumerate() {
+                if operand.0 >= idx {
+                    let field = match &node.op {
+                        Op::Add(_) => format!("add[{k}]"),
+                        Op::Concat(_) => format!("concat[{k}]"),
+                        _ => "input".to_string(),
+                    };
+                    return Err(ModelError::invalid(
+                        at(&field),
+                        format!(
+                            "refers to node {operand}, which is not evaluated before this one (a node reads only earlier nodes)"
+                        ),
+                    ));
+                }
+            }
+            let fmt = &node.format;
+            let width_of = |id: NodeId| widths.get(id.0).copied().expect("operands are earlier");
+            let width = match &node.op {
+                Op::Input { size } => {
+                    if idx >= n_inputs {
+                        return Err(ModelError::invalid(
+                            at(""),
+                            "inputs must come before every layer",
+                        ));
+                    }
+                    if *size == 0 || *size > MAX_WIDTH {
+                        return Err(ModelError::limit(
+                            at("size"),
+                            format!("an input has 1 to {MAX_WIDTH} entries, got {size}"),
+                        ));
+                    }
+                    *size
+                }
+                Op::Affine(a) => {
+                    if a.rows == 0 || a.rows > MAX_WIDTH || a.cols == 0 || a.cols > MAX_WIDTH {
+                        return Err(ModelError::limit(
+                            at("affine.weights"),
+                            format!(
+                                "weights have 1 to {MAX_WIDTH} rows and columns, got {} × {}",
+                                a.rows, a.cols
+                            ),
+                        ));
+                    }
+                    if a.rows.checked_mul(a.cols) != Some(a.weights.len()) {
+                        return Err(ModelError::invalid(
+                            at("affine.weights"),
+                            format!(
+                                "{} × {} weights need {} entries, got {}",
+                                a.rows,
+                                a.cols,
+                                a.rows.saturating_mul(a.cols),
+                                a.weights.len()
+                            ),
+                        ));
+                    }
+                    if a.bias.len() != a.rows {
+                        return Err(ModelError::invalid(
+                            at("affine.bias"),
+                            format!(
+                                "expected {} entries (one per row of weights), got {}",
+                                a.rows,
+                                a.bias.len()
+                            ),
+                        ));
+                    }
+                    let input_width = width_of(a.input);
+                    if input_width != a.cols {
+                        return Err(ModelError::invalid(
+                            at("affine.weights"),
+                            format!(
+                                "weights have {} columns but the input {} has {input_width} entries",
+                                a.cols,
+                                node_path(&nodes, n_inputs, a.input.0)
+                            ),
+                        ));
+                    }
+                    if a.order == Order::Blocked(0) {
+                        return Err(ModelError::invalid(
+                            at("affine.order"),
+                            "block width must be at least 1",
+                        ));
+                    }
+                    for (k, &w) in a.weights.iter().enumerate() {
+                        check_bits(
+                            || at(&format!("affine.weights[{}][{}]", k / a.cols, k % a.cols)),
+                            fmt,
+                            w,
+                        )?;
+                    }
+                    for (k, &b) in a.bias.iter().enumerate() {
+                        check_bits(|| at(&format!("affine.bias[{k}]")), fmt, b)?;
+                    }
+                    n_params = n_params.saturating_add(a.weights.len() + a.bias.len());
+                    if n_params > MAX_PARAMS {
+                        return Err(ModelError::limit(
+                            at("affine"),
+                            format!("the network's parameters exceed the limit of {MAX_PARAMS}"),
+                        ));
+                    }
+                    a.rows
+                }
+                Op::Activation(a) => {
+                    check_bits(|| at("activation.kink"), fmt, a.sigma.kink)?;
+                    width_of(a.input)
+                }
+                Op::Add(ids) => {
+                    let Some(first) = ids.first() else {
+                        return Err(ModelError::invalid(
+                            at("add"),
+                            "add needs at least one operand",
+                        ));
+                    };
+                    let w0 = width_of(*first);
+                    for (k, id) in ids.iter().enumerate() {
+                        if width_of(*id) != w0 {
+                            return Err(ModelError::invalid(
+                                at(&format!("add[{k}]")),
+                                format!(
+                                    "{} has {} entries but {} has {w0}; added branches have equal widths",
+                                    node_path(&nodes, n_inputs, id.0),
+                                    width_of(*id),
+                                    node_path(&nodes, n_inputs, first.0)
+                                ),
+                            ));
+                        }
+                    }
+                    w0
+                }
+                Op::Concat(ids) => {
+                    if ids.is_empty() {
+                        return Err(ModelError::invalid(
+                            at("concat"),
+                            "concat needs at least one operand",
+                        ));
+                    }
+                    let sum = ids.iter().fold(0usize, |s, id| s.saturating_add(width_of(*id)));
+                    if sum > MAX_WIDTH {
+                        return Err(ModelError::limit(
+                            at("concat"),
+                            format!("{sum} entries exceed the limit of {MAX_WIDTH} per node"),
+                        ));
+                    }
+                    sum
+                }
+            };
+            total_width = total_width.saturating_add(width);
+            if total_width > MAX_TOTAL_WIDTH {
+                return Err(ModelError::limit(
+                    at(""),
+                    format!(
+                        "the nodes' values together exceed the limit of {MAX_TOTAL_WIDTH} entries"
+                    ),
+                ));
+            }
+            widths.push(width);
+        }
+        if output.0 >= nodes.len() {
+            return Err(ModelError::invalid(
+                "output",
+                format!("node {output} does not exist (the graph has {} nodes)", nodes.len()),
+            ));
+        }
+        Ok(Graph { format, nodes, n_inputs, output, widths })
+    }
+
+    /// The network's format (the default of every node).
+    pub fn format(&self) -> &Format {
+        &self.format
+    }
+
+    /// Every node, inputs first, in evaluation order.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// One node.
+    ///
+    /// # Panics
+    ///
+    /// When `id` is not a node of this graph.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0]
+    }
+
+    /// Number of input nodes (they are nodes `0..n_inputs`).
+    pub fn n_inputs(&self) -> usize {
+        self.n_inputs
+    }
+
+    /// The input nodes.
+    pub fn inputs(&self) -> impl Iterator<Item = NodeId> {
+        (0..self.n_inputs).map(NodeId)
+    }
+
+    /// The layers (every node but the inputs), in evaluation order.
+    pub fn layers(&self) -> impl Iterator<Item = NodeId> {
+        (self.n_inputs..self.nodes.len()).map(NodeId)
+    }
+
+    /// The output node.
+    pub fn output(&self) -> NodeId {
+        self.output
+    }
+
+    /// Number of entries of a node's values.
+    ///
+    /// # Panics
+    ///
+    /// When `id` is not a node of this graph.
+    pub fn width(&self, id: NodeId) -> usize {
+        self.widths[id.0]
+    }
+
+    /// Total number of input entries: the widths of all inputs, in order.
+    pub fn input_width(&self) -> usize {
+        self.widths.iter().take(self.n_inputs).sum()
+    }
+
+    /// Number of output entries.
+    pub fn output_width(&self) -> usize {
+        self.width(self.output)
+    }
+
+    /// Format of the output values.
+    pub fn output_format(&self) -> &Format {
+        &self.node(self.output).format
+    }
+
+    /// Number of weights and biases.
+    pub fn n_params(&self) -> usize {
+        self.nodes
+            .iter()
+            .map(|n| match &n.op {
+                Op::Affine(a) => a.weights.len() + a.bias.len(),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// The name of a node: its own, or `layers[K]` for an unnamed layer.
+    ///
+    /// # Panics
+    ///
+    /// When `id` is not a node of this graph.
+    pub fn name_of(&self, id: NodeId) -> String {
+        match &self.node(id).name {
+            Some(name) => name.clone(),
+            None => format!("layers[{}]", id.0 - self.n_inputs),
+        }
+    }
+
+    /// The node called `name` (its own name, or `layers[K]` for any layer).
+    pub fn find(&self, name: &str) -> Option<NodeId> {
+        if let Some(k) = name.strip_prefix("layers[").and_then(|s| s.strip_suffix(']')) {
+            let k: usize = k.parse().ok()?;
+            let idx = self.n_inputs.checked_add(k)?;
+            return (idx < self.nodes.len()).then_some(NodeId(idx));
+        }
+        self.nodes.iter().position(|n| n.name.as_deref() == Some(name)).map(NodeId)
+    }
+
+    /// The path naming a node in error messages (`inputs[0]`, `layers[2] (fc2)`).
+    pub fn path_of(&self, id: NodeId) -> String {
+        node_path(&self.nodes, self.n_inputs, id.0)
+    }
+
+    /// Whether the graph is a plain chain: one input, every layer reading the node just
+    /// before it, the output the last layer (the sequential shorthand of the file format).
+    pub fn is_chain(&self) -> bool {
+        self.n_inputs == 1
+            && self.output.0 == self.nodes.len() - 1
+            && self.layers().all(|id| self.node(id).op.operands() == [NodeId(id.0 - 1)])
+    }
+}

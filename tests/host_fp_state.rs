@@ -36,6 +36,13 @@ fn workload() -> Vec<Rounded<u128>> {
             out.push(fpcore::sqrt(&env, &fmt, a_pos));
             out.push(fpcore::fma(&env, &fmt, a, b, c));
             out.push(fpcore::convert(&env, &fmt, &Format::parse("binary32").expect("named"), a));
+            let terms: Vec<(u128, u128)> = (0..16).map(|_| (draw(), draw())).collect();
+            out.push(fpcore::mul_add_chain(&env, &fmt, fmt.zero(false), terms.iter().copied()));
+            let near_one: Vec<(u128, u128)> = terms
+                .iter()
+                .map(|(w, x)| (w & !(fmt.mask() >> 2), x & !(fmt.mask() >> 2) | 0x1))
+                .collect();
+            out.push(fpcore::mul_add_chain(&env, &fmt, fmt.zero(false), near_one.iter().copied()));
             let text = fpcore::text::format_shortest(&fmt, a_pos);
             out.push(fpcore::text::parse_decimal(&env, &fmt, &text).expect("own output parses"));
         }

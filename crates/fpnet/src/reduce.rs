@@ -371,14 +371,14 @@ fn accumulate(
     terms: impl Iterator<Item = (u128, u128)>,
     flags: &mut Flags,
 ) -> u128 {
+    if !fused {
+        // The chain acc ⊕ (w ⊗ x) of dot_sequential, as one fpcore call (its kernel is exact,
+        // and identical to the product-then-sum loop bit for bit).
+        return take(flags, fpcore::mul_add_chain(env, fmt, fmt.zero(false), terms));
+    }
     let mut acc = fmt.zero(false);
     for (w_j, x_j) in terms {
-        acc = if fused {
-            take(flags, fpcore::fma(env, fmt, w_j, x_j, acc))
-        } else {
-            let t_j = take(flags, fpcore::mul(env, fmt, w_j, x_j));
-            take(flags, fpcore::add(env, fmt, acc, t_j))
-        };
+        acc = take(flags, fpcore::fma(env, fmt, w_j, x_j, acc));
     }
     acc
 }

@@ -8,10 +8,13 @@
 //! against [`crate::reference`]. No kernel can raise underflow or overflow: those cases
 //! return `None`.
 //!
-//! Host floating point appears once, in [`isqrt`], as a first estimate that integer
-//! arithmetic then corrects: the result is exact whatever the host rounding mode or
-//! flush-to-zero setting (the estimate's operand is at least 1, so never subnormal).
+//! Host floating point appears in [`isqrt`], as a first estimate that integer arithmetic then
+//! corrects: the result is exact whatever the host rounding mode or flush-to-zero setting (the
+//! estimate's operand is at least 1, so never subnormal); and in [`dot`], the binary64 kernel
+//! of the multiply-add chain, which runs only after checking that the host is in its default
+//! state (its module docs give the exactness argument).
 
+pub(crate) mod dot;
 mod f128;
 
 use crate::env::Env;

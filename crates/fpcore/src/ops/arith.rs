@@ -353,3 +353,43 @@ pub fn fma(env: &Env, fmt: &Format, a: u128, b: u128, c: u128) -> Rounded<u128> 
         FmaSpecial::Finite => wide::fma_finite(env, fmt, finite(ua), finite(ub), finite(uc)),
     }
 }
+
+/// The sequential multiply-add chain of SEMANTICS §4, the inner loop of an affine layer:
+/// every product rounded, then added to the running sum, left to right.
+///
+/// # Evaluation order
+///
+/// a_0 = acc; a_j = a_(j-1) ⊕ (w_j ⊗ x_j) for j = 1..n in iteration order; the result is a_n
+/// with the union of every step's flags. Bit for bit the loop
+/// `acc = add(acc, mul(w, x))`; binary16, bfloat16 and binary32 run it on a host-f64 kernel
+/// (see `fast/dot.rs` for why that is exact) when the host is in its default floating-point
+/// state, and on the integer operations otherwise.
+pub fn mul_add_chain<I: IntoIterator<Item = (u128, u128)>>(
+    env: &Env,
+    fmt: &Format,
+    acc: u128,
+    terms: I,
+) -> Rounded<u128> {
+    match fast::dot::chain(env, fmt, acc, terms.into_iter()) {
+        Ok(r) => r,
+        Err(terms) => mul_add_chain_integer(env, fmt, acc, terms),
+    }
+}
+
+/// [`mul_add_chain`] on the integer operations only: its reference twin.
+pub fn mul_add_chain_integer<I: IntoIterator<Item = (u128, u128)>>(
+    env: &Env,
+    fmt: &Format,
+    acc: u128,
+    terms: I,
+) -> Rounded<u128> {
+    let mut acc = acc;
+    let mut flags = Flags::NONE;
+    for (w, x) in terms {
+        let t = mul(env, fmt, w, x);
+        let s = add(env, fmt, acc, t.value);
+        flags = flags.union(t.flags).union(s.flags);
+        acc = s.value;
+    }
+    Rounded::new(acc, flags)
+}

@@ -8,7 +8,7 @@ mod misc;
 pub(crate) mod nan;
 mod wide;
 
-pub use arith::{add, div, fma, mul, sqrt, sub};
+pub use arith::{add, div, fma, mul, mul_add_chain, mul_add_chain_integer, sqrt, sub};
 pub use cmp::{
     compare, compare_signaling, maximum, maximum_number, minimum, minimum_number, total_order,
     Ordering,

@@ -1,11 +1,13 @@
 //! fpcore's results do not depend on the host floating-point state: the same workload under
 //! flush-to-zero + denormals-are-zero and under each directed rounding mode gives the same bits
 //! and flags as under the default state. The workload goes through every fast kernel (their
-//! integer square roots start from a host-float estimate) and the general paths.
+//! integer square roots start from a host-float estimate) and the general paths, and the
+//! activation functions, whose binary64 fast path computes in host floating point.
 
 mod common;
 
 use common::SplitMix;
+use fpcore::act::{ActOp, DEFAULT_KINK};
 use fpcore::{Env, Format, Rounded};
 use fpref::hostfp::{with_mxcsr, DAZ, FTZ, ROUND_DOWN, ROUND_TOWARD_ZERO, ROUND_UP};
 
@@ -66,6 +68,64 @@ fn results_do_not_depend_on_ftz_daz_or_rounding_mode() {
         }
         let mismatches = got.iter().zip(&expected).filter(|(g, e)| g != e).count();
         assert_eq!(mismatches, 0, "{name}: {mismatches} results changed");
+    }
+}
+
+/// Operands for the activation workload: every fourth bfloat16 encoding, every e4m3fn
+/// encoding, and binary32 encodings drawn at random and around the tails.
+fn activation_operands() -> Vec<(Format, u128)> {
+    let mut rng = SplitMix(0xAC7);
+    let mut out = Vec::new();
+    let bf16 = Format::parse("bf16").expect("named");
+    out.extend((0..1u128 << 16).step_by(4).map(|x| (bf16, x)));
+    let e4m3fn = Format::parse("e4m3fn").expect("named");
+    out.extend((0..256).map(|x| (e4m3fn, x)));
+    let f32f = Format::parse("binary32").expect("named");
+    out.extend((0..20_000).map(|_| (f32f, u128::from(rng.next() as u32))));
+    // -14 (gelu's underflow), -103.3 (sigmoid's), tiny subnormals, the top of the range.
+    for center in [0xc160_0000u128, 0xc2ce_8ed0, 0x0000_0100, 0x8000_0100, 0x7f7f_ff00] {
+        out.extend((center - 256..center + 256).map(|x| (f32f, x)));
+    }
+    out
+}
+
+/// The activations' binary64 fast path gives the same results, and decides only results
+/// equal to the default state's, under every host state (its error bounds hold for any
+/// rounding mode and it never meets a subnormal).
+#[test]
+fn activations_do_not_depend_on_ftz_daz_or_rounding_mode() {
+    let env = Env::default();
+    let operands = activation_operands();
+    let run = || {
+        let mut out = Vec::new();
+        for &(fmt, x) in &operands {
+            for op in ActOp::all() {
+                out.push((op.eval(&env, &fmt, x, DEFAULT_KINK), op.eval_fast(&env, &fmt, x)));
+            }
+        }
+        out
+    };
+    let expected = run();
+    let decided = expected.iter().filter(|(_, f)| f.is_some()).count();
+    assert!(decided * 10 > expected.len() * 7, "the fast path decides most of the workload");
+    for (name, bits) in [
+        ("ftz+daz", FTZ | DAZ),
+        ("round down", ROUND_DOWN),
+        ("round up", ROUND_UP),
+        ("round toward zero", ROUND_TOWARD_ZERO),
+        ("ftz+daz+round down", FTZ | DAZ | ROUND_DOWN),
+    ] {
+        let (got, applied) = with_mxcsr(bits, run);
+        if cfg!(target_arch = "x86_64") {
+            assert!(applied, "MXCSR must be settable on x86-64");
+        }
+        let mut mismatches = 0;
+        for ((r, fast), (r0, _)) in got.iter().zip(&expected) {
+            if r != r0 || fast.is_some_and(|f| f != *r0) {
+                mismatches += 1;
+            }
+        }
+        assert_eq!(mismatches, 0, "{name}: {mismatches} activation results changed");
     }
 }
 

@@ -8,6 +8,7 @@ use super::steps::{Literal, Steps};
 use super::ziv::{
     arg, at_least, below_subnormals, beside_point, exact_dy, infinity, one, p_qmin, zero, ziv, Arg,
 };
+use super::{fast_or, ActOp, Activation};
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
@@ -15,6 +16,11 @@ use crate::format::Format;
 /// `elu(x)`, correctly rounded: `x` for `x > 0` (exact), `expm1(x)` otherwise.
 /// elu(+-0) = +-0, elu(+inf) = +inf, elu(-inf) = -1.
 pub fn elu(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::Elu, derivative: false }, x, elu_mp)
+}
+
+/// [`elu`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn elu_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(sign) => zero(fmt, sign),
@@ -45,6 +51,11 @@ pub fn elu(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 /// `elu'(x)`, correctly rounded: 1 for `x > 0` and at +-0, `e^x` for `x < 0`.
 /// elu'(+inf) = 1, elu'(-inf) = +0.
 pub fn d_elu(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::Elu, derivative: true }, x, d_elu_mp)
+}
+
+/// [`d_elu`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn d_elu_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(_) => one(env, fmt, false),

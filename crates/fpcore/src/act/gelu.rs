@@ -8,6 +8,7 @@ use super::ziv::{
     arg, at_least, below_subnormals, beside_point, exact, grid_point_plus, infinity, one, p_qmin,
     zero, ziv, Arg,
 };
+use super::{fast_or, ActOp, Activation};
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
@@ -70,6 +71,11 @@ fn d_gelu_saturated(env: &Env, fmt: &Format, d: &Dy) -> Option<Rounded<u128>> {
 /// `gelu(x) = x Phi(x)`, correctly rounded. gelu(+-0) = +-0, gelu(+inf) = +inf,
 /// gelu(-inf) = +0 (the limit is 0 from below).
 pub fn gelu(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::Gelu, derivative: false }, x, gelu_mp)
+}
+
+/// [`gelu`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn gelu_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(sign) => zero(fmt, sign),
@@ -96,6 +102,11 @@ pub fn gelu(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 /// `gelu'(x) = Phi(x) + x phi(x)`, correctly rounded. gelu'(+-0) = 1/2, gelu'(+inf) = 1,
 /// gelu'(-inf) = +0.
 pub fn d_gelu(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::Gelu, derivative: true }, x, d_gelu_mp)
+}
+
+/// [`d_gelu`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn d_gelu_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(_) => exact(env, fmt, false, 1, -1),

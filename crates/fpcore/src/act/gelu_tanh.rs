@@ -12,6 +12,7 @@ use super::ziv::{
     arg, at_least, below_subnormals, beside_point, exact, grid_point_plus, infinity, one, p_qmin,
     zero, ziv, Arg,
 };
+use super::{fast_or, ActOp, Activation};
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
@@ -80,6 +81,11 @@ fn d_saturated(env: &Env, fmt: &Format, d: &Dy) -> Option<Rounded<u128>> {
 /// `gelu_tanh(x)`, correctly rounded. gelu_tanh(+-0) = +-0, gelu_tanh(+inf) = +inf,
 /// gelu_tanh(-inf) = +0.
 pub fn gelu_tanh(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::GeluTanh, derivative: false }, x, gelu_tanh_mp)
+}
+
+/// [`gelu_tanh`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn gelu_tanh_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(sign) => zero(fmt, sign),
@@ -106,6 +112,11 @@ pub fn gelu_tanh(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 /// `gelu_tanh'(x)`, correctly rounded. gelu_tanh'(+-0) = 1/2, gelu_tanh'(+inf) = 1,
 /// gelu_tanh'(-inf) = +0.
 pub fn d_gelu_tanh(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::GeluTanh, derivative: true }, x, d_gelu_tanh_mp)
+}
+
+/// [`d_gelu_tanh`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn d_gelu_tanh_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(_) => exact(env, fmt, false, 1, -1),

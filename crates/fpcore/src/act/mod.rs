@@ -7,7 +7,12 @@
 //!   by the environment's tininess rule, overflow by its overflow policy). Values come from an
 //!   interval enclosure in a pure-Rust multiprecision engine (`mp`), refined by a Ziv loop
 //!   until the enclosure rounds to one value; exact results (relu, x > 0 in elu, the values at
-//!   0) are found without it.
+//!   0) are found without it. For formats with p <= 24 whose values lie well inside binary64's
+//!   range (binary32, bfloat16, binary16, the 8-bit formats), a binary64 fast path with proven
+//!   error bounds comes first (crate-private `fast::act`); it returns a result only when its
+//!   whole enclosure rounds to one value with the same flags, which is then the multiprecision
+//!   result too, and leaves everything else to the engine. Results never depend on the host
+//!   floating-point state. [`reference::eval`] and [`reference::deriv`] bypass it.
 //! - **Composite** ([`eval_composite`], [`deriv_composite`] and the `*_composite` functions):
 //!   the usual formula evaluated step by step in the format, as a framework does, each step
 //!   one rounding, with the flags of every step. Each names its sequence in an
@@ -171,6 +176,15 @@ impl ActOp {
         }
     }
 
+    /// The binary64 fast path alone: the correctly rounded value of this op at `x` where that
+    /// path decides it, `None` where [`ActOp::eval`] falls back to the multiprecision engine
+    /// (formats with p > 24 or a wide exponent range, zeros, infinities, NaNs, exact cases,
+    /// and results too close to a rounding boundary). Where it is `Some`, it equals
+    /// [`ActOp::eval`] (for relu', which it never decides, `kink` plays no part).
+    pub fn eval_fast(self, env: &Env, fmt: &Format, x: u128) -> Option<Rounded<u128>> {
+        crate::fast::act::eval(env, fmt, self, x)
+    }
+
     /// The composite value of this op at `x` (see [`eval_composite`], [`deriv_composite`]).
     pub fn eval_composite(self, env: &Env, fmt: &Format, x: u128, kink: u128) -> Rounded<u128> {
         if self.derivative {
@@ -207,6 +221,57 @@ pub fn deriv(env: &Env, fmt: &Format, act: Activation, x: u128, kink: u128) -> R
         Activation::Sigmoid => d_sigmoid(env, fmt, x),
         Activation::Tanh => d_tanh(env, fmt, x),
         Activation::Softplus => d_softplus(env, fmt, x),
+    }
+}
+
+/// The fast path first, then the multiprecision `slow` function where it does not decide.
+#[inline]
+fn fast_or(
+    env: &Env,
+    fmt: &Format,
+    op: ActOp,
+    x: u128,
+    slow: fn(&Env, &Format, u128) -> Rounded<u128>,
+) -> Rounded<u128> {
+    crate::fast::act::eval(env, fmt, op, x).unwrap_or_else(|| slow(env, fmt, x))
+}
+
+/// The multiprecision engine alone: the reference twins of [`eval`] and
+/// [`deriv`], with the same signatures and results, without the binary64 fast
+/// path. The fast path is tested against them.
+pub mod reference {
+    use super::{elu, gelu, gelu_tanh, relu, sigmoid, silu, softplus, tanh, Activation};
+    use crate::env::Env;
+    use crate::flags::Rounded;
+    use crate::format::Format;
+
+    /// `act(x)`, correctly rounded, by the multiprecision engine alone.
+    pub fn eval(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> {
+        match act {
+            Activation::Relu => relu::relu(env, fmt, x),
+            Activation::Elu => elu::elu_mp(env, fmt, x),
+            Activation::Gelu => gelu::gelu_mp(env, fmt, x),
+            Activation::GeluTanh => gelu_tanh::gelu_tanh_mp(env, fmt, x),
+            Activation::Silu => silu::silu_mp(env, fmt, x),
+            Activation::Sigmoid => sigmoid::sigmoid_mp(env, fmt, x),
+            Activation::Tanh => tanh::tanh_mp(env, fmt, x),
+            Activation::Softplus => softplus::softplus_mp(env, fmt, x),
+        }
+    }
+
+    /// `act'(x)`, correctly rounded, by the multiprecision engine alone; `kink` as in
+    /// [`deriv`](super::deriv).
+    pub fn deriv(env: &Env, fmt: &Format, act: Activation, x: u128, kink: u128) -> Rounded<u128> {
+        match act {
+            Activation::Relu => relu::d_relu(env, fmt, x, kink),
+            Activation::Elu => elu::d_elu_mp(env, fmt, x),
+            Activation::Gelu => gelu::d_gelu_mp(env, fmt, x),
+            Activation::GeluTanh => gelu_tanh::d_gelu_tanh_mp(env, fmt, x),
+            Activation::Silu => silu::d_silu_mp(env, fmt, x),
+            Activation::Sigmoid => sigmoid::d_sigmoid_mp(env, fmt, x),
+            Activation::Tanh => tanh::d_tanh_mp(env, fmt, x),
+            Activation::Softplus => softplus::d_softplus_mp(env, fmt, x),
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use super::steps::{Literal, Steps};
 use super::ziv::{
     arg, at_least, below_subnormals, beside_point, exact, one, p_qmin, zero, ziv, Arg,
 };
+use super::{fast_or, ActOp, Activation};
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
@@ -64,6 +65,11 @@ fn d_sigmoid_iv(x: &Dy, w: i64) -> Option<Iv> {
 /// `sigmoid(x) = 1 / (1 + e^-x)`, correctly rounded. sigmoid(+-0) = 1/2, sigmoid(+inf) = 1,
 /// sigmoid(-inf) = +0.
 pub fn sigmoid(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::Sigmoid, derivative: false }, x, sigmoid_mp)
+}
+
+/// [`sigmoid`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn sigmoid_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(_) => exact(env, fmt, false, 1, -1),
@@ -82,6 +88,11 @@ pub fn sigmoid(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 /// `sigmoid'(x) = sigmoid(x) (1 - sigmoid(x))`, correctly rounded. sigmoid'(+-0) = 1/4,
 /// sigmoid'(+-inf) = +0.
 pub fn d_sigmoid(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::Sigmoid, derivative: true }, x, d_sigmoid_mp)
+}
+
+/// [`d_sigmoid`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn d_sigmoid_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(_) => exact(env, fmt, false, 1, -2),

@@ -8,6 +8,7 @@ use super::ziv::{
     arg, at_least, below_subnormals, beside_point, exact, grid_point_plus, infinity, one, p_qmin,
     zero, ziv, Arg,
 };
+use super::{fast_or, ActOp, Activation};
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
@@ -57,6 +58,11 @@ fn d_silu_saturated(env: &Env, fmt: &Format, d: &Dy) -> Option<Rounded<u128>> {
 /// `silu(x) = x sigmoid(x)`, correctly rounded. silu(+-0) = +-0, silu(+inf) = +inf,
 /// silu(-inf) = +0.
 pub fn silu(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::Silu, derivative: false }, x, silu_mp)
+}
+
+/// [`silu`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn silu_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(sign) => zero(fmt, sign),
@@ -84,6 +90,11 @@ pub fn silu(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 /// `silu'(x) = s (1 + x (1 - s))`, correctly rounded. silu'(+-0) = 1/2, silu'(+inf) = 1,
 /// silu'(-inf) = +0.
 pub fn d_silu(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::Silu, derivative: true }, x, d_silu_mp)
+}
+
+/// [`d_silu`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn d_silu_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(_) => exact(env, fmt, false, 1, -1),

@@ -8,6 +8,7 @@ use super::steps::{Literal, Steps};
 use super::ziv::{
     arg, at_least, below_subnormals, beside_point, exact, infinity, one, p_qmin, zero, ziv, Arg,
 };
+use super::{fast_or, ActOp, Activation};
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
@@ -25,6 +26,11 @@ fn softplus_iv(x: &Dy, w: i64) -> Option<Iv> {
 /// softplus(+inf) = +inf, softplus(-inf) = +0. Near the top of the range the result rounds
 /// (and may overflow) like any other value.
 pub fn softplus(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::Softplus, derivative: false }, x, softplus_mp)
+}
+
+/// [`softplus`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn softplus_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(_) => ziv(env, fmt, |w| Some(constant(Const::Ln2, w))),
@@ -53,6 +59,11 @@ pub fn softplus(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 /// `softplus'(x) = sigmoid(x)`, correctly rounded. softplus'(+-0) = 1/2,
 /// softplus'(+inf) = 1, softplus'(-inf) = +0.
 pub fn d_softplus(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::Softplus, derivative: true }, x, d_softplus_mp)
+}
+
+/// [`d_softplus`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn d_softplus_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(_) => exact(env, fmt, false, 1, -1),

@@ -5,6 +5,7 @@ use super::mp::func::{exp_point, expm1_point};
 use super::mp::{Dy, Iv};
 use super::steps::{Literal, Steps};
 use super::ziv::{arg, at_least, below_subnormals, beside_point, one, p_qmin, zero, ziv, Arg};
+use super::{fast_or, ActOp, Activation};
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
@@ -29,6 +30,11 @@ fn d_tanh_iv(x: &Dy, w: i64) -> Option<Iv> {
 
 /// IEEE 754 `tanh(x)`, correctly rounded. tanh(+-0) = +-0, tanh(+-inf) = +-1.
 pub fn tanh(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::Tanh, derivative: false }, x, tanh_mp)
+}
+
+/// [`tanh`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn tanh_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(sign) => zero(fmt, sign),
@@ -49,6 +55,11 @@ pub fn tanh(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 
 /// `tanh'(x) = 1 - tanh(x)^2`, correctly rounded. tanh'(+-0) = 1, tanh'(+-inf) = +0.
 pub fn d_tanh(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
+    fast_or(env, fmt, ActOp { act: Activation::Tanh, derivative: true }, x, d_tanh_mp)
+}
+
+/// [`d_tanh`] by the multiprecision engine alone (no binary64 fast path).
+pub(crate) fn d_tanh_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     match arg(env, fmt, x) {
         Arg::Nan(r) => r,
         Arg::Zero(_) => one(env, fmt, false),

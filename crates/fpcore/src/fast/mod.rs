@@ -10,10 +10,14 @@
 //!
 //! Host floating point appears in [`isqrt`], as a first estimate that integer arithmetic then
 //! corrects: the result is exact whatever the host rounding mode or flush-to-zero setting (the
-//! estimate's operand is at least 1, so never subnormal); and in [`dot`], the binary64 kernel
+//! estimate's operand is at least 1, so never subnormal); in [`dot`], the binary64 kernel
 //! of the multiply-add chain, which runs only after checking that the host is in its default
-//! state (its module docs give the exactness argument).
+//! state (its module docs give the exactness argument); and in [`act`], the binary64 fast
+//! path of the activation functions, whose error bounds hold under any rounding mode and with
+//! flush-to-zero (its module docs give the argument) and whose results are decided by
+//! `round_pack` from exact enclosure ends.
 
+pub(crate) mod act;
 pub(crate) mod dot;
 mod f128;
 

@@ -5,6 +5,7 @@
 
 pub mod gen;
 pub mod golden;
+pub mod grad;
 pub mod lines;
 pub mod net;
 pub mod oracle;

@@ -59,6 +59,8 @@ enum Command {
     /// Evaluate a network file or describe it: `fpx net eval --net NET.json`, `fpx net info`.
     #[command(subcommand)]
     Net(fpx::net::NetCommand),
+    /// Two networks with the same values on every input and different AD gradients.
+    Demo,
     /// Evaluate an expression in a format, every operation rounded, left to right:
     /// `fpx eval bf16 "0.1 + 0.2 * 3"`.
     Eval {
@@ -313,6 +315,7 @@ fn run() -> Result<ExitCode> {
             print(&encode(&env.env(), &fmt, value)?)
         }
         Command::Net(command) => fpx::net::run(command),
+        Command::Demo => fpx::grad::demo(),
         Command::Eval { format, expr, env } => {
             let fmt = Format::parse(format).context("format")?;
             print(&eval_report(&env.env(), &fmt, expr)?)

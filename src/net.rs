@@ -39,6 +39,10 @@ pub enum NetCommand {
     Eval(EvalArgs),
     /// Describe a network: layers, shapes, formats, parameters, literal exactness.
     Info(InfoArgs),
+    /// Differentiate a network: per input line, the outputs then the input gradient (AD).
+    Grad(crate::grad::GradArgs),
+    /// Check values and AD gradients against targets; closes with `N passed, M failed`.
+    Check(crate::grad::CheckArgs),
 }
 
 /// NaN result encoding.
@@ -103,6 +107,8 @@ pub fn run(command: &NetCommand) -> Result<ExitCode> {
     match command {
         NetCommand::Eval(args) => eval(args),
         NetCommand::Info(args) => info(args),
+        NetCommand::Grad(args) => crate::grad::grad(args),
+        NetCommand::Check(args) => crate::grad::check(args),
     }
 }
 

@@ -1,0 +1,44 @@
+//! fpad: reverse-mode automatic differentiation of fpnet's networks, bit for bit, in the
+//! paper's order (SEMANTICS §5): D^AD(phi ∘ f)(x) = phi'(f(x)) ⊗ W_L ⊗ Dsigma(z_(L-1)) ⊗ … ⊗ W_1,
+//! evaluated from the output towards the input, every step an fpcore operation.
+//!
+//! - [`backward`]: [`Ad`], the reverse sweep over any fpnet graph (affine layers in every
+//!   order, activations, sums of branches, concatenations, per-node formats), per sample or
+//!   over a batch, and its accumulation policy (fan-out summed in the consumers' order).
+//! - [`rules`]: one file per op ([`rules::affine`], [`rules::activation`], [`rules::add`],
+//!   [`rules::concat`](mod@rules::concat)), each documenting its derivative, rounded expression, conventions and
+//!   accumulation order, including the backward of the `fma`, `pairwise`, `blocked:K` and
+//!   `wide:FMT` orders.
+//! - [`loss`]: the output gradient: a seed vector, or the `sum`, `mse` and `softmax-xent`
+//!   losses with their exact operation sequences.
+//! - [`params`]: parameter gradients dW, db per sample and summed over a batch (in sample
+//!   order from +0), their mean, and a safetensors export.
+//! - [`sgd`]: a bit-exact SGD step W ← W ⊖ (eta ⊗ dW).
+//! - [`tape`]: one sample's record of every node's values, derivatives and gradients,
+//!   printable as hex.
+//! - [`verify`]: checks values and gradients against targets (a list, or another network) on
+//!   a domain of inputs, bit for bit.
+//!
+//! This crate never rounds on its own and never re-associates: each rounding is an fpcore call
+//! in the order the rule documents. Activation derivatives come from fpcore (correctly rounded
+//! by default, composite where a node asks, with the node's kink value).
+
+#![forbid(unsafe_code)]
+#![deny(clippy::float_arithmetic)]
+
+pub mod backward;
+pub mod error;
+pub mod loss;
+pub mod params;
+pub mod rules;
+pub mod sgd;
+pub mod tape;
+pub mod verify;
+
+pub use backward::{Ad, BatchGradients, BatchOptions, Sample, Sweep};
+pub use error::AdError;
+pub use loss::{Loss, OutputGradient};
+pub use params::{ParamGrad, ParamGrads};
+pub use sgd::sgd_step;
+pub use tape::{Tape, TapeEntry};
+pub use verify::{Expected, Mismatch, Report, Verifier};

@@ -1,0 +1,213 @@
+//! The output gradient phi'(f(x)) (SEMANTICS §5): a constant seed vector, or the derivative of
+//! a loss phi at the network's output y, each with its exact sequence of rounded operations.
+//!
+//! All values are in the output node's format F; ⊕ ⊖ ⊗ ⊘ are rounded in F.
+
+use fpcore::act::exp;
+use fpcore::{Env, Flags, Format, Rounded};
+use fpnet::reduce::sum_left_to_right;
+
+use crate::error::AdError;
+use crate::rules::take;
+
+/// A loss whose derivative at the output is the output gradient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Loss {
+    /// `sum`: phi(y) = Σ_i y_i. phi'(y)_i = 1 (a seed of ones). The default.
+    Sum,
+    /// `mse`: phi(y) = Σ_i (y_i - t_i)² against a target t (no division by the width).
+    /// phi'(y)_i = 2 ⊗ (y_i ⊖ t_i).
+    Mse,
+    /// `softmax-xent`: phi(y) = -Σ_i t_i log(softmax(y)_i) against a target distribution t.
+    /// phi'(y)_i = p_i ⊖ t_i with p = softmax(y), by the composite sequence of
+    /// [`softmax_xent_gradient`].
+    SoftmaxXent,
+}
+
+impl Loss {
+    /// Every loss, in the order of their names.
+    pub const ALL: [Loss; 3] = [Loss::Sum, Loss::Mse, Loss::SoftmaxXent];
+
+    /// The name on the command line: `sum`, `mse`, `softmax-xent`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::Sum => "sum",
+            Loss::Mse => "mse",
+            Loss::SoftmaxXent => "softmax-xent",
+        }
+    }
+
+    /// Parses [`Loss::name`]'s spellings.
+    pub fn parse(name: &str) -> Option<Loss> {
+        Loss::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    /// Whether the loss compares the output with a target.
+    pub fn needs_target(self) -> bool {
+        !matches!(self, Loss::Sum)
+    }
+}
+
+/// How the output gradient phi'(f(x)) of each sample is obtained.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutputGradient {
+    /// A constant row vector, one encoding per output entry in the output format.
+    Seed(Vec<u128>),
+    /// The derivative of a loss at the output.
+    Loss(Loss),
+}
+
+impl OutputGradient {
+    /// Whether each sample needs a target vector.
+    pub fn needs_target(&self) -> bool {
+        match self {
+            OutputGradient::Seed(_) => false,
+            OutputGradient::Loss(loss) => loss.needs_target(),
+        }
+    }
+
+    /// Checks a seed against the output's width and format.
+    ///
+    /// # Errors
+    ///
+    /// [`AdError::Seed`] when a seed has the wrong length or an encoding too wide.
+    pub fn check(&self, fmt: &Format, width: usize) -> Result<(), AdError> {
+        if let OutputGradient::Seed(seed) = self {
+            if seed.len() != width {
+                return Err(AdError::Seed(format!(
+                    "expected {width} values (one per output), got {}",
+                    seed.len()
+                )));
+            }
+            check_encodings(fmt, seed).map_err(AdError::Seed)?;
+        }
+        Ok(())
+    }
+
+    /// phi'(y) for the output `y` (and the target `t` where the loss needs one), with the
+    /// flags of its operations.
+    ///
+    /// # Errors
+    ///
+    /// [`AdError::Seed`] for a seed that does not fit; [`AdError::Target`] when a target is
+    /// missing, has the wrong length or an encoding too wide.
+    pub fn eval(
+        &self,
+        env: &Env,
+        fmt: &Format,
+        y: &[u128],
+        target: Option<&[u128]>,
+    ) -> Result<Rounded<Vec<u128>>, AdError> {
+        let loss = match self {
+            OutputGradient::Seed(seed) => {
+                self.check(fmt, y.len())?;
+                return Ok(Rounded::exact(seed.clone()));
+            }
+            OutputGradient::Loss(loss) => *loss,
+        };
+        if loss == Loss::Sum {
+            return Ok(ones(env, fmt, y.len()));
+        }
+        let Some(t) = target else {
+            return Err(AdError::Target(format!("the {} loss needs a target", loss.name())));
+        };
+        if t.len() != y.len() {
+            return Err(AdError::Target(format!(
+                "expected {} values (one per output), got {}",
+                y.len(),
+                t.len()
+            )));
+        }
+        check_encodings(fmt, t).map_err(AdError::Target)?;
+        Ok(match loss {
+            Loss::Mse => mse_gradient(env, fmt, y, t),
+            Loss::SoftmaxXent => softmax_xent_gradient(env, fmt, y, t),
+            Loss::Sum => unreachable!("handled above"),
+        })
+    }
+}
+
+fn check_encodings(fmt: &Format, values: &[u128]) -> Result<(), String> {
+    match values.iter().position(|&v| v & !fmt.mask() != 0) {
+        Some(k) => Err(format!(
+            "value {} ({:#x}) is not an encoding of the {}-bit format {fmt}",
+            k + 1,
+            values[k],
+            fmt.bits()
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The seed of the `sum` loss: `width` ones (1 rounded to F; exact in every format that holds 1).
+pub fn ones(env: &Env, fmt: &Format, width: usize) -> Rounded<Vec<u128>> {
+    let one = fpcore::from_u64(env, fmt, 1);
+    Rounded::new(vec![one.value; width], one.flags)
+}
+
+/// The output gradient of the `mse` loss phi(y) = Σ_i (y_i - t_i)²: its real derivative is
+/// 2 (y_i - t_i).
+///
+/// # Evaluation order
+///
+/// For i = 1..d: d_i = y_i ⊖ t_i; phi'_i = 2 ⊗ d_i (2 first; exact unless it overflows).
+///
+/// # Panics
+///
+/// When `y` and `t` have different lengths.
+pub fn mse_gradient(env: &Env, fmt: &Format, y: &[u128], t: &[u128]) -> Rounded<Vec<u128>> {
+    assert_eq!(y.len(), t.len(), "one target per output");
+    let mut flags = Flags::NONE;
+    let two = take(&mut flags, fpcore::from_u64(env, fmt, 2));
+    let mut out = Vec::with_capacity(y.len());
+    for (&y_i, &t_i) in y.iter().zip(t) {
+        let d_i = take(&mut flags, fpcore::sub(env, fmt, y_i, t_i));
+        out.push(take(&mut flags, fpcore::mul(env, fmt, two, d_i)));
+    }
+    Rounded::new(out, flags)
+}
+
+/// The output gradient of softmax cross-entropy phi(y) = -Σ_i t_i log(softmax(y)_i), by the
+/// framework's composite formula p - t. Its real derivative is p_i·Σ_k t_k - t_i, which is
+/// p_i - t_i for a target distribution (Σ t = 1); the formula below is p - t for any t, as
+/// PyTorch and TensorFlow compute it.
+///
+/// # Evaluation order
+///
+/// 1. m = maximum(…maximum(maximum(y_1, y_2), y_3)…, y_d) (IEEE 754-2019 maximum, left to
+///    right: exact, NaN if any y_i is NaN, +0 above -0).
+/// 2. For i = 1..d: s_i = y_i ⊖ m; e_i = exp(s_i), correctly rounded (`fpcore::act::exp`).
+/// 3. S = ((+0 ⊕ e_1) ⊕ e_2) ⊕ … ⊕ e_d (SEMANTICS §4).
+/// 4. For i = 1..d: p_i = e_i ⊘ S; phi'_i = p_i ⊖ t_i.
+///
+/// # Panics
+///
+/// When `y` and `t` have different lengths.
+pub fn softmax_xent_gradient(
+    env: &Env,
+    fmt: &Format,
+    y: &[u128],
+    t: &[u128],
+) -> Rounded<Vec<u128>> {
+    assert_eq!(y.len(), t.len(), "one target per output");
+    let mut flags = Flags::NONE;
+    let Some((&first, rest)) = y.split_first() else {
+        return Rounded::exact(Vec::new());
+    };
+    let mut m = first;
+    for &y_i in rest {
+        m = take(&mut flags, fpcore::maximum(env, fmt, m, y_i));
+    }
+    let mut e = Vec::with_capacity(y.len());
+    for &y_i in y {
+        let s_i = take(&mut flags, fpcore::sub(env, fmt, y_i, m));
+        e.push(take(&mut flags, exp(env, fmt, s_i)));
+    }
+    let sum = take(&mut flags, sum_left_to_right(env, fmt, &e));
+    let mut out = Vec::with_capacity(y.len());
+    for (&e_i, &t_i) in e.iter().zip(t) {
+        let p_i = take(&mut flags, fpcore::div(env, fmt, e_i, sum));
+        out.push(take(&mut flags, fpcore::sub(env, fmt, p_i, t_i)));
+    }
+    Rounded::new(out, flags)
+}

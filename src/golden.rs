@@ -23,6 +23,16 @@ use crate::protocol::{format_flags, format_value, Notation, Op};
 /// How a corpus file's cases are chosen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Cases {
+    /// A network (path relative to the repository root) on the input vectors of its case's
+    /// `inputs.txt`, or on every non-NaN encoding of its one input when that is `None`: each
+    /// line is `x... y... g...`, the input, the output f(x) and the input gradient
+    /// D^AD(phi o f)(x) for the output gradient of ones (the loss `sum`), all in hex.
+    Net {
+        /// The network file, relative to the repository root.
+        net: String,
+        /// The inputs file, relative to the repository root.
+        inputs: Option<String>,
+    },
     /// Every operand (unary) or operand pair (binary), in increasing order.
     Exhaustive,
     /// `fpx gen` at a level with a seed.
@@ -59,6 +69,7 @@ pub fn corpus() -> Vec<Entry> {
         let kind = match cases {
             Cases::Exhaustive => "all".to_string(),
             Cases::Gen { level, .. } => format!("level{level}"),
+            Cases::Net { .. } => "net".to_string(),
         };
         Entry {
             file: format!("{format}_{tag}_{kind}.tv.gz"),
@@ -102,6 +113,25 @@ pub fn corpus() -> Vec<Entry> {
             out.push(entry(format, op.name(), Cases::Gen { level: 1, seed: 1 }));
         }
     }
+    for case in ["tiny_bf16", "orders_bf16", "mixed_e4m3fn"] {
+        out.push(Entry {
+            file: format!("net_{case}.tv.gz"),
+            format: String::new(),
+            op: String::new(),
+            cases: Cases::Net {
+                net: format!("golden/nets/{case}/net.json"),
+                inputs: Some(format!("golden/nets/{case}/inputs.txt")),
+            },
+        });
+    }
+    for case in ["ad_demo_one_matrix", "ad_demo_two_matrices"] {
+        out.push(Entry {
+            file: format!("net_{case}_all.tv.gz"),
+            format: String::new(),
+            op: String::new(),
+            cases: Cases::Net { net: format!("examples/nets/{case}.json"), inputs: None },
+        });
+    }
     for (src, dst) in [
         ("binary32", "binary16"),
         ("binary32", "bf16"),
@@ -118,8 +148,104 @@ pub fn corpus() -> Vec<Entry> {
 /// The default environment of every corpus file, spelled as in the MANIFEST.
 const ENV_OPTIONS: &str = "tininess=after nan=canonical overflow=ieee";
 
-/// The text of one corpus file.
+/// Formats of a network's input vector, entry by entry.
+fn input_formats(graph: &fpnet::Graph) -> Vec<Format> {
+    graph
+        .inputs()
+        .flat_map(|id| std::iter::repeat_n(graph.node(id).format, graph.width(id)))
+        .collect()
+}
+
+/// Lines `x... y... g...` of a network on the given input vectors.
+fn render_net(net: &Path, inputs: &[Vec<u128>]) -> Result<String> {
+    let loaded = fpnet::file::load_file(net, &fpnet::LoadOptions::default())
+        .with_context(|| format!("loading {}", net.display()))?;
+    let graph = &loaded.graph;
+    let ad = fpad::Ad::new(graph, Env::default());
+    let phi = fpad::OutputGradient::Loss(fpad::Loss::Sum);
+    let in_formats = input_formats(graph);
+    let out_fmt = *graph.output_format();
+    let mut out = String::new();
+    for x in inputs {
+        let sample = ad.gradient(x, &phi, None)?;
+        let mut fields: Vec<String> = Vec::new();
+        fields.extend(x.iter().zip(&in_formats).map(|(v, f)| format_value(f, Notation::Bits, *v)));
+        fields.extend(sample.output.iter().map(|v| format_value(&out_fmt, Notation::Bits, *v)));
+        fields.extend(
+            sample
+                .input_gradient
+                .iter()
+                .zip(&in_formats)
+                .map(|(v, f)| format_value(f, Notation::Bits, *v)),
+        );
+        out.push_str(&fields.join(" "));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The input vectors of a network case: the lines of its inputs file, or every non-NaN
+/// encoding of a one-input network.
+fn net_inputs(graph: &fpnet::Graph, inputs: Option<&Path>) -> Result<Vec<Vec<u128>>> {
+    let formats = input_formats(graph);
+    match inputs {
+        Some(path) => {
+            let text =
+                fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let mut rows = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                if fields.len() != formats.len() {
+                    bail!("{}:{}: expected {} values", path.display(), i + 1, formats.len());
+                }
+                let mut row = Vec::with_capacity(fields.len());
+                for (t, f) in fields.iter().zip(&formats) {
+                    row.push(
+                        fpcore::text::bits::parse_bits(f, t)
+                            .map_err(|e| anyhow!("{}:{}: {e}", path.display(), i + 1))?,
+                    );
+                }
+                rows.push(row);
+            }
+            Ok(rows)
+        }
+        None => {
+            let [fmt] = formats.as_slice() else {
+                bail!("a network case without an inputs file needs exactly one input");
+            };
+            if fmt.bits() > 16 {
+                bail!("every input of a {}-bit format is too many for a corpus file", fmt.bits());
+            }
+            Ok((0..(1u128 << fmt.bits()))
+                .filter(|x| !fmt.unpack(*x).is_nan())
+                .map(|x| vec![x])
+                .collect())
+        }
+    }
+}
+
+/// The text of one corpus file; network entries resolve their paths against `root`.
+pub fn render_in(root: &Path, entry: &Entry) -> Result<String> {
+    let dir = root;
+    if let Cases::Net { net, inputs } = &entry.cases {
+        let net_path = dir.join(net);
+        let loaded = fpnet::file::load_file(&net_path, &fpnet::LoadOptions::default())
+            .with_context(|| format!("loading {}", net_path.display()))?;
+        let rows = net_inputs(&loaded.graph, inputs.as_ref().map(|p| dir.join(p)).as_deref())?;
+        return render_net(&net_path, &rows);
+    }
+    render(entry)
+}
+
+/// The text of one corpus file (arithmetic and activation entries).
 pub fn render(entry: &Entry) -> Result<String> {
+    if matches!(entry.cases, Cases::Net { .. }) {
+        bail!("{}: network entries are rendered with render_in", entry.file);
+    }
     let fmt = Format::parse(&entry.format)?;
     let op = Op::parse(&entry.op)?;
     let oracle = Oracle { env: Env::default(), fmt, op, notation: Notation::Bits };
@@ -128,6 +254,7 @@ pub fn render(entry: &Entry) -> Result<String> {
         Cases::Gen { level, seed } => {
             generate(&oracle, &GenOptions { level, seed, count: None }, &mut out)?;
         }
+        Cases::Net { .. } => unreachable!("handled above"),
         Cases::Exhaustive => {
             if fmt.bits() > 16 || (op.arity() == 2 && fmt.bits() > 8) || op.arity() > 2 {
                 bail!(
@@ -192,8 +319,19 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Rewrites every corpus file and the MANIFEST in `dir`; returns the number of files.
+/// The repository root of a corpus directory (`ROOT/golden/corpus`).
+fn root_of(dir: &Path) -> PathBuf {
+    dir.join("..").join("..")
+}
+
+/// Rewrites every corpus file and the MANIFEST in `dir` (network paths resolved against the
+/// repository root that holds `dir` as `golden/corpus`); returns the number of files.
 pub fn regen(dir: &Path) -> Result<usize> {
+    regen_from(dir, &root_of(dir))
+}
+
+/// [`regen`] with the repository root given (to write a corpus elsewhere).
+pub fn regen_from(dir: &Path, root: &Path) -> Result<usize> {
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut manifest = String::from(
         "# fpx golden corpus: FILE format op options lines sha256 (of the uncompressed text).\n\
@@ -201,13 +339,15 @@ pub fn regen(dir: &Path) -> Result<usize> {
     );
     let entries = corpus();
     for entry in &entries {
-        let text = render(entry)?;
+        let text = render_in(root, entry)?;
         write_atomic(&dir.join(&entry.file), &compress(&text)?)?;
+        let what = match &entry.cases {
+            Cases::Net { net, .. } => format!("net={net} phi=sum"),
+            _ => format!("format={} op={}", entry.format, entry.op),
+        };
         manifest.push_str(&format!(
-            "{} format={} op={} {ENV_OPTIONS} lines={} sha256={}\n",
+            "{} {what} {ENV_OPTIONS} lines={} sha256={}\n",
             entry.file,
-            entry.format,
-            entry.op,
             text.lines().count(),
             sha256_hex(text.as_bytes())
         ));
@@ -216,10 +356,18 @@ pub fn regen(dir: &Path) -> Result<usize> {
     Ok(entries.len())
 }
 
+/// What a MANIFEST line checks.
+enum Check {
+    /// An operation's vectors.
+    Oracle(Oracle),
+    /// A network's values and input gradients (`net=PATH phi=sum`).
+    Net(String),
+}
+
 /// One parsed MANIFEST line.
 struct ManifestLine {
     file: String,
-    oracle: Oracle,
+    check: Check,
     lines: u64,
     sha256: String,
 }
@@ -230,7 +378,7 @@ fn parse_manifest_line(line: &str, at: &str) -> Result<ManifestLine> {
     if file.contains('/') || file.contains("..") {
         bail!("{at}: file name '{file}' must be a plain name inside the corpus directory");
     }
-    let (mut format, mut op, mut lines, mut sha256) = (None, None, None, None);
+    let (mut format, mut op, mut lines, mut sha256, mut net) = (None, None, None, None, None);
     let mut env = Env::default();
     for field in fields {
         let (key, value) =
@@ -262,20 +410,70 @@ fn parse_manifest_line(line: &str, at: &str) -> Result<ManifestLine> {
                     _ => bail!("{at}: overflow must be ieee or saturate, got '{value}'"),
                 }
             }
+            "net" => net = Some(value.to_string()),
+            "phi" if value == "sum" => {}
+            "phi" => bail!("{at}: phi must be sum, got '{value}'"),
             "lines" => lines = Some(value.parse::<u64>().with_context(|| format!("{at}: lines"))?),
             "sha256" => sha256 = Some(value.to_string()),
             _ => bail!("{at}: unknown key '{key}'"),
         }
     }
-    let (Some(fmt), Some(op), Some(lines), Some(sha256)) = (format, op, lines, sha256) else {
-        bail!("{at}: a line needs format, op, lines and sha256");
+    let (Some(lines), Some(sha256)) = (lines, sha256) else {
+        bail!("{at}: a line needs lines and sha256");
     };
-    Ok(ManifestLine {
-        file,
-        oracle: Oracle { env, fmt, op, notation: Notation::Bits },
-        lines,
-        sha256,
-    })
+    let check = match (net, format, op) {
+        (Some(net), None, None) => Check::Net(net),
+        (None, Some(fmt), Some(op)) => {
+            Check::Oracle(Oracle { env, fmt, op, notation: Notation::Bits })
+        }
+        _ => bail!("{at}: a line needs either format and op, or net"),
+    };
+    Ok(ManifestLine { file, check, lines, sha256 })
+}
+
+/// Recomputes every `x... y... g...` line of a network case.
+fn check_net(
+    root: &Path,
+    net: &str,
+    file: &str,
+    text: &str,
+    report: &mut CheckReport,
+) -> Result<()> {
+    let net_path = root.join(net);
+    let loaded = fpnet::file::load_file(&net_path, &fpnet::LoadOptions::default())
+        .with_context(|| format!("loading {}", net_path.display()))?;
+    let graph = &loaded.graph;
+    let d_in = graph.input_width();
+    let formats = input_formats(graph);
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let Some(x_fields) = fields.get(..d_in) else {
+            bail!("{file}:{}: too few fields", i + 1);
+        };
+        let mut x = Vec::with_capacity(d_in);
+        for (t, f) in x_fields.iter().zip(&formats) {
+            x.push(
+                fpcore::text::bits::parse_bits(f, t)
+                    .map_err(|e| anyhow!("{file}:{}: {e}", i + 1))?,
+            );
+        }
+        rows.push(x);
+    }
+    let expected = render_net(&net_path, &rows)?;
+    for (i, (want, got)) in text.lines().zip(expected.lines()).enumerate() {
+        if want == got {
+            report.passed += 1;
+        } else {
+            report.failed += 1;
+            if report.problems.len() < 20 {
+                report
+                    .problems
+                    .push(format!("mismatch at {file}:{}: expected {want} got {got}", i + 1));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Result of checking the corpus.
@@ -295,8 +493,13 @@ pub struct CheckReport {
 const MAX_FILE_BYTES: u64 = 1 << 30;
 
 /// Checks every file of the MANIFEST in `dir`: digest, line count, and every line recomputed
-/// by the current build (NaNs compared bit for bit).
+/// by the current build (NaNs compared bit for bit; networks' values and gradients likewise).
 pub fn check(dir: &Path) -> Result<CheckReport> {
+    check_from(dir, &root_of(dir))
+}
+
+/// [`check`] with the repository root (against which network paths resolve) given.
+pub fn check_from(dir: &Path, root: &Path) -> Result<CheckReport> {
     let manifest_path = dir.join("MANIFEST");
     let manifest = fs::read_to_string(&manifest_path)
         .with_context(|| format!("reading {}", manifest_path.display()))?;
@@ -324,17 +527,22 @@ pub fn check(dir: &Path) -> Result<CheckReport> {
             report.failed += 1;
             report.problems.push(format!("{}: line count differs from the MANIFEST", entry.file));
         }
-        let mut mismatches = Vec::new();
-        let summary = entry.oracle.verify(
-            &VerifyOptions { exact_nan: true, ignore_flags: false },
-            &entry.file,
-            BufReader::new(text.as_bytes()),
-            &mut mismatches,
-        )?;
-        report.passed += summary.passed;
-        report.failed += summary.failed;
-        for line in BufReader::new(mismatches.as_slice()).lines().take(5) {
-            report.problems.push(line?);
+        match &entry.check {
+            Check::Oracle(oracle) => {
+                let mut mismatches = Vec::new();
+                let summary = oracle.verify(
+                    &VerifyOptions { exact_nan: true, ignore_flags: false },
+                    &entry.file,
+                    BufReader::new(text.as_bytes()),
+                    &mut mismatches,
+                )?;
+                report.passed += summary.passed;
+                report.failed += summary.failed;
+                for line in BufReader::new(mismatches.as_slice()).lines().take(5) {
+                    report.problems.push(line?);
+                }
+            }
+            Check::Net(net) => check_net(root, net, &entry.file, &text, &mut report)?,
         }
     }
     Ok(report)

@@ -40,7 +40,7 @@ fn committed_corpus_verifies_against_this_build() {
 #[test]
 fn regen_reproduces_the_committed_files_byte_for_byte() {
     let dir = scratch("regen");
-    fpx::golden::regen(&dir).expect("regen");
+    fpx::golden::regen_from(&dir, std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).expect("regen");
     let mut names: Vec<String> = fpx::golden::corpus().into_iter().map(|e| e.file).collect();
     names.push("MANIFEST".to_string());
     for name in names {
@@ -54,7 +54,7 @@ fn regen_reproduces_the_committed_files_byte_for_byte() {
 #[test]
 fn check_detects_a_changed_line() {
     let dir = scratch("corrupt");
-    fpx::golden::regen(&dir).expect("regen");
+    fpx::golden::regen_from(&dir, std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).expect("regen");
     let file = dir.join("e4m3fn_mul_all.tv.gz");
     let text = read_gz(&file);
     // Flip the last hex digit of the result of line 1000.
@@ -64,7 +64,8 @@ fn check_detects_a_changed_line() {
     lines[999] = format!("{} {} {result:02X} {}", fields[0], fields[1], fields[3]);
     let changed = lines.join("\n") + "\n";
     std::fs::write(&file, fpx::golden::compress(&changed).expect("gzip")).expect("write");
-    let report = fpx::golden::check(&dir).expect("check runs");
+    let report = fpx::golden::check_from(&dir, std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+        .expect("check runs");
     // One mismatching line, plus the digest.
     assert_eq!(report.failed, 2, "{:#?}", report.problems);
     assert!(

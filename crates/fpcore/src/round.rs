@@ -6,6 +6,7 @@
 use crate::env::{Env, OverflowPolicy, Tininess};
 use crate::flags::{Flags, Rounded};
 use crate::format::{Format, Specials};
+use crate::ops::nan;
 
 /// Outcome of cutting a significand at a bit position.
 struct Cut {
@@ -110,7 +111,8 @@ pub(crate) fn overflow(env: &Env, fmt: &Format, sign: bool) -> Rounded<u128> {
         (OverflowPolicy::Ieee, Specials::Ieee) => {
             fmt.inf(sign).expect("IEEE formats have infinities")
         }
-        (OverflowPolicy::Ieee, Specials::NanOnly | Specials::Fnuz) => fmt.quiet_nan(sign, 0),
+        // The overflowed value is lost: the NaN follows the NaN policy like any made NaN.
+        (OverflowPolicy::Ieee, Specials::NanOnly | Specials::Fnuz) => nan::generated(env, fmt),
     };
     Rounded::new(value, flags)
 }

@@ -88,6 +88,14 @@ pub enum Divergence {
     /// e4m3fn): APFloat returns the NaN with the infinity's sign (`0x7F` or `0xFF`) and raises
     /// inexact alone, where the reference also returns a NaN but raises overflow and inexact.
     ApFloatInfToNanOnly,
+
+    /// APFloat's overflow and division by zero in e4m3fn keep the sign in the NaN.
+    ///
+    /// Applies when a result overflows, or a nonzero is divided by zero, in a format without
+    /// infinities (e4m3fn): APFloat returns the NaN with the result's sign (`0xFF` when
+    /// negative), where the reference returns its NaN policy's NaN (`0x7F` when canonical);
+    /// flags agree.
+    ApFloatOverflowNanSign,
 }
 
 /// One mismatch between the reference and a backend, for [`Divergence::explains`].
@@ -109,12 +117,13 @@ pub struct Case<'a> {
 
 impl Divergence {
     /// Every divergence, in declaration order.
-    pub const ALL: [Divergence; 5] = [
+    pub const ALL: [Divergence; 6] = [
         Divergence::SoftFloatNan,
         Divergence::SoftFloatBf16NanPayload,
         Divergence::ApFloatNan,
         Divergence::ApFloatUnderflowFlag,
         Divergence::ApFloatInfToNanOnly,
+        Divergence::ApFloatOverflowNanSign,
     ];
 
     /// Short kebab-case name for reports.
@@ -125,6 +134,7 @@ impl Divergence {
             Divergence::ApFloatNan => "apfloat-nan",
             Divergence::ApFloatUnderflowFlag => "apfloat-underflow-flag",
             Divergence::ApFloatInfToNanOnly => "apfloat-inf-to-nan-only",
+            Divergence::ApFloatOverflowNanSign => "apfloat-overflow-nan-sign",
         }
     }
 
@@ -134,7 +144,8 @@ impl Divergence {
             Divergence::SoftFloatNan | Divergence::SoftFloatBf16NanPayload => "softfloat",
             Divergence::ApFloatNan
             | Divergence::ApFloatUnderflowFlag
-            | Divergence::ApFloatInfToNanOnly => "apfloat",
+            | Divergence::ApFloatInfToNanOnly
+            | Divergence::ApFloatOverflowNanSign => "apfloat",
         }
     }
 
@@ -163,6 +174,10 @@ impl Divergence {
             Divergence::ApFloatInfToNanOnly => {
                 "APFloat converts +-inf to e4m3fn as the signed NaN with inexact only, where the \
                  reference raises overflow and inexact"
+            }
+            Divergence::ApFloatOverflowNanSign => {
+                "APFloat's overflow and division by zero in e4m3fn give the NaN with the result's \
+                 sign (0xFF when negative), where the reference gives its NaN policy's NaN (0x7F)"
             }
         }
     }
@@ -208,6 +223,14 @@ impl Divergence {
                     && is_nan(&dst, ref_bits)
                     && got_flags == Flags::INEXACT
                     && got_bits == signed_nan_only_nan(case.fmt, &dst, case.operands[0])
+            }
+            Divergence::ApFloatOverflowNanSign => {
+                dst.specials() == Specials::NanOnly
+                    && is_nan(&dst, ref_bits)
+                    && is_nan(&dst, got_bits)
+                    && ref_flags == got_flags
+                    && (got_flags.contains(Flags::OVERFLOW) || got_flags.contains(Flags::INFINITE))
+                    && got_bits == ref_bits | sign_bit(&dst)
             }
         }
     }

@@ -42,30 +42,34 @@ pub(crate) fn propagate(
     Rounded::new(value, flags)
 }
 
+/// The NaN an operation makes without a NaN operand, by policy: the canonical NaN, or x86's
+/// negative default NaN. Finite-only destinations have none: +0.
+pub(crate) fn generated(env: &Env, dst: &Format) -> u128 {
+    if !dst.has_nan() {
+        return dst.zero(false);
+    }
+    match env.nan {
+        NanPolicy::Canonical | NanPolicy::ArmDefaultNan => {
+            dst.canonical_nan().expect("format has NaN")
+        }
+        NanPolicy::X86Sse => dst.quiet_nan(true, 0),
+    }
+}
+
 /// The NaN made by an invalid operation with no NaN operand (inf - inf, 0 * inf, sqrt(-1) ...).
 /// Finite-only destinations give +0; the invalid flag is raised in every case.
 pub(crate) fn invalid(env: &Env, dst: &Format) -> Rounded<u128> {
-    let value = if !dst.has_nan() {
-        dst.zero(false)
-    } else {
-        match env.nan {
-            NanPolicy::Canonical | NanPolicy::ArmDefaultNan => {
-                dst.canonical_nan().expect("format has NaN")
-            }
-            NanPolicy::X86Sse => dst.quiet_nan(true, 0),
-        }
-    };
-    Rounded::new(value, Flags::INVALID)
+    Rounded::new(generated(env, dst), Flags::INVALID)
 }
 
 /// An exact infinite result (a finite nonzero divided by zero, an infinite operand passed
 /// through) with the given sign, in a format that may lack infinities: infinity where the
-/// format has it; otherwise the largest finite value when saturating or finite-only, and NaN
-/// (with the sign) when not.
+/// format has it; otherwise the largest finite value when saturating or finite-only, and the
+/// NaN policy's NaN when not (an infinity has no NaN encoding to keep its sign in).
 pub(crate) fn infinity(env: &Env, dst: &Format, sign: bool) -> u128 {
     match (dst.specials(), env.overflow) {
         (Specials::Ieee, _) => dst.inf(sign).expect("IEEE formats have infinities"),
         (Specials::FiniteOnly, _) | (_, OverflowPolicy::Saturate) => dst.max_finite(sign),
-        (Specials::NanOnly | Specials::Fnuz, OverflowPolicy::Ieee) => dst.quiet_nan(sign, 0),
+        (Specials::NanOnly | Specials::Fnuz, OverflowPolicy::Ieee) => generated(env, dst),
     }
 }

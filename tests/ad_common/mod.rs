@@ -110,8 +110,9 @@ impl Reference<'_> {
         }
         let u = f.unpack(x);
         if u.is_snan() {
+            // IEEE 754 §6.2: a signaling NaN operand gives a quiet NaN, with invalid.
             self.flags = self.flags.union(Flags::INVALID);
-            x
+            quiet(f, x)
         } else if u.is_nan() {
             x
         } else if u.sign || u.is_zero() {
@@ -136,7 +137,7 @@ impl Reference<'_> {
         let u = f.unpack(z);
         if u.is_snan() {
             self.flags = self.flags.union(Flags::INVALID);
-            z
+            quiet(f, z)
         } else if u.is_nan() {
             z
         } else if u.is_zero() {
@@ -481,4 +482,13 @@ pub fn same(f: &Format, a: u128, b: u128) -> bool {
 
 pub fn same_all(formats: &[Format], a: &[u128], b: &[u128]) -> bool {
     a.len() == b.len() && a.iter().zip(b).zip(formats).all(|((x, y), f)| same(f, *x, *y))
+}
+
+/// A signaling NaN with its quiet bit set (IEEE layouts; other NaNs are quiet already).
+fn quiet(f: &Format, x: u128) -> u128 {
+    if f.specials() == fpcore::Specials::Ieee && f.frac_bits() >= 1 {
+        x | (1u128 << (f.frac_bits() - 1))
+    } else {
+        x
+    }
 }

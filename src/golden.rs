@@ -148,22 +148,11 @@ pub fn corpus() -> Vec<Entry> {
 /// The default environment of every corpus file, spelled as in the MANIFEST.
 const ENV_OPTIONS: &str = "tininess=after nan=canonical overflow=ieee";
 
-/// Formats of a network's input vector, entry by entry.
-fn input_formats(graph: &fpnet::Graph) -> Vec<Format> {
-    graph
-        .inputs()
-        .flat_map(|id| std::iter::repeat_n(graph.node(id).format, graph.width(id)))
-        .collect()
-}
-
 /// Lines `x... y... g...` of a network on the given input vectors.
-fn render_net(net: &Path, inputs: &[Vec<u128>]) -> Result<String> {
-    let loaded = fpnet::file::load_file(net, &fpnet::LoadOptions::default())
-        .with_context(|| format!("loading {}", net.display()))?;
-    let graph = &loaded.graph;
+fn render_net(graph: &fpnet::Graph, inputs: &[Vec<u128>]) -> Result<String> {
     let ad = fpad::Ad::new(graph, Env::default());
     let phi = fpad::OutputGradient::Loss(fpad::Loss::Sum);
-    let in_formats = input_formats(graph);
+    let in_formats = fpad::verify::input_formats(graph);
     let out_fmt = *graph.output_format();
     let mut out = String::new();
     for x in inputs {
@@ -187,7 +176,7 @@ fn render_net(net: &Path, inputs: &[Vec<u128>]) -> Result<String> {
 /// The input vectors of a network case: the lines of its inputs file, or every non-NaN
 /// encoding of a one-input network.
 fn net_inputs(graph: &fpnet::Graph, inputs: Option<&Path>) -> Result<Vec<Vec<u128>>> {
-    let formats = input_formats(graph);
+    let formats = fpad::verify::input_formats(graph);
     match inputs {
         Some(path) => {
             let text =
@@ -228,15 +217,20 @@ fn net_inputs(graph: &fpnet::Graph, inputs: Option<&Path>) -> Result<Vec<Vec<u12
     }
 }
 
+/// Loads a corpus network (path relative to `root`).
+fn load_net(root: &Path, net: &str) -> Result<fpnet::Graph> {
+    let path = root.join(net);
+    let loaded = fpnet::file::load_file(&path, &fpnet::LoadOptions::default())
+        .with_context(|| format!("loading {}", path.display()))?;
+    Ok(loaded.graph)
+}
+
 /// The text of one corpus file; network entries resolve their paths against `root`.
 pub fn render_in(root: &Path, entry: &Entry) -> Result<String> {
-    let dir = root;
     if let Cases::Net { net, inputs } = &entry.cases {
-        let net_path = dir.join(net);
-        let loaded = fpnet::file::load_file(&net_path, &fpnet::LoadOptions::default())
-            .with_context(|| format!("loading {}", net_path.display()))?;
-        let rows = net_inputs(&loaded.graph, inputs.as_ref().map(|p| dir.join(p)).as_deref())?;
-        return render_net(&net_path, &rows);
+        let graph = load_net(root, net)?;
+        let rows = net_inputs(&graph, inputs.as_ref().map(|p| root.join(p)).as_deref())?;
+        return render_net(&graph, &rows);
     }
     render(entry)
 }
@@ -439,12 +433,9 @@ fn check_net(
     text: &str,
     report: &mut CheckReport,
 ) -> Result<()> {
-    let net_path = root.join(net);
-    let loaded = fpnet::file::load_file(&net_path, &fpnet::LoadOptions::default())
-        .with_context(|| format!("loading {}", net_path.display()))?;
-    let graph = &loaded.graph;
+    let graph = &load_net(root, net)?;
     let d_in = graph.input_width();
-    let formats = input_formats(graph);
+    let formats = fpad::verify::input_formats(graph);
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let fields: Vec<&str> = line.split_whitespace().collect();
@@ -460,7 +451,7 @@ fn check_net(
         }
         rows.push(x);
     }
-    let expected = render_net(&net_path, &rows)?;
+    let expected = render_net(graph, &rows)?;
     for (i, (want, got)) in text.lines().zip(expected.lines()).enumerate() {
         if want == got {
             report.passed += 1;

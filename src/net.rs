@@ -184,10 +184,7 @@ fn vectors(
     out: &mut impl Write,
 ) -> Result<()> {
     let graph = interp.graph();
-    let mut entry_formats = Vec::with_capacity(graph.input_width());
-    for id in graph.inputs() {
-        entry_formats.extend(std::iter::repeat_n(graph.node(id).format, graph.width(id)));
-    }
+    let entry_formats = fpad::verify::input_formats(graph);
     let out_fmt = *graph.output_format();
     let mut reader = LineReader::new(input);
     let mut samples: Vec<u128> = Vec::new();

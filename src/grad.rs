@@ -72,8 +72,13 @@ pub struct PhiArgs {
     #[arg(long, allow_hyphen_values = true, conflicts_with = "loss")]
     pub seed: Option<String>,
     /// A loss whose derivative at the output is the output gradient.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, conflicts_with = "phi")]
     pub loss: Option<LossArg>,
+    /// The output gradient as a rule: `one` (all ones, as --loss sum), `y` (phi'(y) = y, no
+    /// rounding) or `y-C` (phi'(y) = y ⊖ C, one rounding; C a decimal or hex-float number
+    /// exact in the output format, e.g. `y-3`, `y--0.5`, `y-0x1.8p1`).
+    #[arg(long, value_name = "RULE", allow_hyphen_values = true, conflicts_with = "seed")]
+    pub phi: Option<String>,
     /// The loss's targets: one line of output values per input line (mse, softmax-xent).
     #[arg(long, value_name = "FILE")]
     pub target: Option<PathBuf>,
@@ -266,6 +271,10 @@ impl PhiArgs {
         let out_fmt = *graph.output_format();
         let width = graph.output_width();
         let phi = match (&self.seed, self.loss) {
+            _ if self.phi.is_some() => {
+                let text = self.phi.as_deref().unwrap_or_default();
+                phi_rule(env, &out_fmt, width, text).map_err(|e| anyhow::anyhow!("--phi: {e}"))?
+            }
             (Some(text), _) => {
                 let fields: Vec<&str> = text.split_whitespace().collect();
                 if fields.len() != width {
@@ -300,6 +309,29 @@ impl PhiArgs {
         };
         Ok((phi, target))
     }
+}
+
+/// The output-gradient rule `one`, `y` or `y-C` (see [`PhiArgs`]) for `width` outputs of `fmt`.
+///
+/// # Errors
+///
+/// A message naming what is wrong: an unknown rule, a C that is not a number or not exact in
+/// `fmt`.
+pub fn phi_rule(env: &Env, fmt: &Format, width: usize, text: &str) -> Result<OutputGradient, String> {
+    match text {
+        "one" | "1" => return Ok(OutputGradient::Loss(Loss::Sum)),
+        "y" => return Ok(OutputGradient::Identity),
+        _ => {}
+    }
+    let Some(c) = text.strip_prefix("y-") else {
+        return Err(format!("expected one, y or y-C, got '{text}'"));
+    };
+    let value = fpcore::text::parse_value(env, fmt, c)
+        .map_err(|e| format!("C = '{c}' is not a number: {e}"))?;
+    if !value.flags.is_empty() || fmt.unpack(value.value).is_nan() {
+        return Err(format!("C = '{c}' is not exactly a value of {fmt}"));
+    }
+    Ok(OutputGradient::Shift(vec![value.value; width]))
 }
 
 /// Writes values separated by spaces (no newline).

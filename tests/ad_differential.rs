@@ -164,11 +164,13 @@ fn check_seed(seed: u64) -> Result<(), TestCaseError> {
     let out_fmt = *graph.output_format();
     let d_out = graph.output_width();
     let specials = g.below(2) == 0;
-    let phi = match g.below(5) {
+    let phi = match g.below(7) {
         0 | 1 => OutputGradient::Seed((0..d_out).map(|_| g.value(&out_fmt, specials)).collect()),
         2 => OutputGradient::Loss(Loss::Sum),
         3 => OutputGradient::Loss(Loss::Mse),
-        _ => OutputGradient::Loss(Loss::SoftmaxXent),
+        4 => OutputGradient::Loss(Loss::SoftmaxXent),
+        5 => OutputGradient::Identity,
+        _ => OutputGradient::Shift((0..d_out).map(|_| g.value(&out_fmt, specials)).collect()),
     };
     let softfloat = SoftFloat::default();
     let with_softfloat = uses_only(&graph, &["binary16", "binary32"]);

@@ -279,6 +279,14 @@ impl Reference<'_> {
     fn seed(&mut self, f: &Format, phi: &OutputGradient, y: &[u128], t: &[u128]) -> Vec<u128> {
         match phi {
             OutputGradient::Seed(s) => s.clone(),
+            OutputGradient::Identity => y.to_vec(),
+            OutputGradient::Shift(c) => {
+                y.iter().zip(c).map(|(a, b)| self.op(f, BOp::Sub, &[*a, *b])).collect()
+            }
+            OutputGradient::Table(pairs) => y
+                .iter()
+                .map(|v| pairs.iter().find(|(k, _)| k == v).expect("table covers the outputs").1)
+                .collect(),
             OutputGradient::Loss(Loss::Sum) => {
                 vec![fpcore::from_u64(&self.env, f, 1).value; y.len()]
             }

@@ -55,31 +55,47 @@ pub enum OutputGradient {
     Seed(Vec<u128>),
     /// The derivative of a loss at the output.
     Loss(Loss),
+    /// phi'(y)_i = y_i, the derivative of phi(y) = Σ_i y_i² / 2 (no operation, exact).
+    Identity,
+    /// phi'(y)_i = y_i ⊖ c_i, the derivative of phi(y) = Σ_i (y_i - c_i)² / 2: one subtraction
+    /// per entry, rounded in the output format. One value c_i per output.
+    Shift(Vec<u128>),
+    /// phi'(y)_i = the value the table lists for y_i (pairs `(y, phi'(y))` of encodings, matched
+    /// bit for bit; +0 and -0 are different keys). A y_i that is not in the table is an error.
+    Table(Vec<(u128, u128)>),
 }
 
 impl OutputGradient {
     /// Whether each sample needs a target vector.
     pub fn needs_target(&self) -> bool {
         match self {
-            OutputGradient::Seed(_) => false,
             OutputGradient::Loss(loss) => loss.needs_target(),
+            _ => false,
         }
     }
 
-    /// Checks a seed against the output's width and format.
+    /// Checks a seed or the shift constants against the output's width and format, and a
+    /// table's encodings.
     ///
     /// # Errors
     ///
-    /// [`AdError::Seed`] when a seed has the wrong length or an encoding too wide.
+    /// [`AdError::Seed`] when a seed (or a shift) has the wrong length or an encoding too wide.
     pub fn check(&self, fmt: &Format, width: usize) -> Result<(), AdError> {
-        if let OutputGradient::Seed(seed) = self {
-            if seed.len() != width {
-                return Err(AdError::Seed(format!(
-                    "expected {width} values (one per output), got {}",
-                    seed.len()
-                )));
+        match self {
+            OutputGradient::Seed(values) | OutputGradient::Shift(values) => {
+                if values.len() != width {
+                    return Err(AdError::Seed(format!(
+                        "expected {width} values (one per output), got {}",
+                        values.len()
+                    )));
+                }
+                check_encodings(fmt, values).map_err(AdError::Seed)?;
             }
-            check_encodings(fmt, seed).map_err(AdError::Seed)?;
+            OutputGradient::Table(pairs) => {
+                let flat: Vec<u128> = pairs.iter().flat_map(|&(y, d)| [y, d]).collect();
+                check_encodings(fmt, &flat).map_err(AdError::Seed)?;
+            }
+            OutputGradient::Loss(_) | OutputGradient::Identity => {}
         }
         Ok(())
     }
@@ -102,6 +118,15 @@ impl OutputGradient {
             OutputGradient::Seed(seed) => {
                 self.check(fmt, y.len())?;
                 return Ok(Rounded::exact(seed.clone()));
+            }
+            OutputGradient::Identity => return Ok(Rounded::exact(y.to_vec())),
+            OutputGradient::Shift(c) => {
+                self.check(fmt, y.len())?;
+                return Ok(shift_gradient(env, fmt, y, c));
+            }
+            OutputGradient::Table(pairs) => {
+                self.check(fmt, y.len())?;
+                return table_gradient(fmt, pairs, y).map(Rounded::exact);
             }
             OutputGradient::Loss(loss) => *loss,
         };
@@ -143,6 +168,36 @@ fn check_encodings(fmt: &Format, values: &[u128]) -> Result<(), String> {
 pub fn ones(env: &Env, fmt: &Format, width: usize) -> Rounded<Vec<u128>> {
     let one = fpcore::from_u64(env, fmt, 1);
     Rounded::new(vec![one.value; width], one.flags)
+}
+
+/// phi'(y)_i = y_i ⊖ c_i, one rounded subtraction per entry.
+///
+/// # Panics
+///
+/// When `y` and `c` have different lengths.
+pub fn shift_gradient(env: &Env, fmt: &Format, y: &[u128], c: &[u128]) -> Rounded<Vec<u128>> {
+    assert_eq!(y.len(), c.len(), "one constant per output");
+    let mut flags = Flags::NONE;
+    let out = y.iter().zip(c).map(|(&y_i, &c_i)| take(&mut flags, fpcore::sub(env, fmt, y_i, c_i)));
+    let out = out.collect();
+    Rounded::new(out, flags)
+}
+
+/// phi'(y)_i looked up in a table of `(y, phi'(y))` pairs (the first pair whose key has y_i's
+/// bits).
+fn table_gradient(fmt: &Format, pairs: &[(u128, u128)], y: &[u128]) -> Result<Vec<u128>, AdError> {
+    y.iter()
+        .enumerate()
+        .map(|(i, &y_i)| {
+            pairs.iter().find(|&&(key, _)| key == y_i).map(|&(_, d)| d).ok_or_else(|| {
+                AdError::Target(format!(
+                    "the phi' table has no entry for output {} = {}",
+                    i + 1,
+                    fpcore::text::bits::format_bits(fmt, y_i)
+                ))
+            })
+        })
+        .collect()
 }
 
 /// The output gradient of the `mse` loss phi(y) = Σ_i (y_i - t_i)²: its real derivative is

@@ -1,0 +1,205 @@
+//! The builder's arithmetic: every value the construction predicts is computed with the same
+//! fpcore operation, in the same order, as the interpreter and the backward pass will use, so a
+//! prediction is a fact about the network, not an estimate.
+//!
+//! Operations return `None` when their result is not a finite number or when they raise
+//! overflow, division by zero or invalid: the construction never relies on such a step.
+
+use std::cmp::Ordering;
+
+use fpcore::act::Activation;
+use fpcore::{Env, Flags, Format, Kind, Rounded};
+
+/// The format and rounding environment of the network being built.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Arith {
+    pub(crate) env: Env,
+    pub(crate) fmt: Format,
+}
+
+impl Arith {
+    pub(crate) fn new(fmt: Format) -> Arith {
+        Arith { env: Env::default(), fmt }
+    }
+
+    /// +0.
+    pub(crate) fn zero(&self) -> u128 {
+        self.fmt.zero(false)
+    }
+
+    fn finite(&self, r: Rounded<u128>) -> Option<u128> {
+        let bad = Flags::OVERFLOW.union(Flags::INFINITE).union(Flags::INVALID);
+        let u = self.fmt.unpack(r.value);
+        let ok = r.flags.bits() & bad.bits() == 0 && !u.is_nan() && !u.is_inf();
+        ok.then_some(r.value)
+    }
+
+    fn exact(&self, r: Rounded<u128>) -> Option<u128> {
+        if r.flags.is_empty() {
+            self.finite(r)
+        } else {
+            None
+        }
+    }
+
+    /// a ⊕ b.
+    pub(crate) fn add(&self, a: u128, b: u128) -> Option<u128> {
+        self.finite(fpcore::add(&self.env, &self.fmt, a, b))
+    }
+
+    /// a ⊖ b.
+    pub(crate) fn sub(&self, a: u128, b: u128) -> Option<u128> {
+        self.finite(fpcore::sub(&self.env, &self.fmt, a, b))
+    }
+
+    /// a ⊗ b.
+    pub(crate) fn mul(&self, a: u128, b: u128) -> Option<u128> {
+        self.finite(fpcore::mul(&self.env, &self.fmt, a, b))
+    }
+
+    /// a ⊘ b.
+    pub(crate) fn div(&self, a: u128, b: u128) -> Option<u128> {
+        self.finite(fpcore::div(&self.env, &self.fmt, a, b))
+    }
+
+    /// a · b when it is exactly a finite value of the format.
+    pub(crate) fn mul_exact(&self, a: u128, b: u128) -> Option<u128> {
+        self.exact(fpcore::mul(&self.env, &self.fmt, a, b))
+    }
+
+    /// a / b when it is exactly a finite value of the format.
+    pub(crate) fn div_exact(&self, a: u128, b: u128) -> Option<u128> {
+        self.exact(fpcore::div(&self.env, &self.fmt, a, b))
+    }
+
+    /// -a (exact; FNUZ formats keep +0).
+    pub(crate) fn neg(&self, a: u128) -> u128 {
+        fpcore::neg(&self.fmt, a)
+    }
+
+    /// |a|.
+    pub(crate) fn abs(&self, a: u128) -> u128 {
+        fpcore::abs(&self.fmt, a)
+    }
+
+    /// The next value below `a` (finite).
+    pub(crate) fn pred(&self, a: u128) -> Option<u128> {
+        self.finite(fpcore::next_down(&self.env, &self.fmt, a))
+    }
+
+    /// The next value above `a` (finite).
+    pub(crate) fn succ(&self, a: u128) -> Option<u128> {
+        self.finite(fpcore::next_up(&self.env, &self.fmt, a))
+    }
+
+    /// relu(z), as the interpreter evaluates it.
+    pub(crate) fn relu(&self, z: u128) -> u128 {
+        fpcore::act::eval(&self.env, &self.fmt, Activation::Relu, z).value
+    }
+
+    /// Whether relu'(z) = 1 with relu'(0) = 0, that is z > 0.
+    pub(crate) fn live(&self, z: u128) -> bool {
+        let u = self.fmt.unpack(z);
+        !u.sign && matches!(u.kind, Kind::Finite { .. })
+    }
+
+    /// Whether `a` is a finite value (zeros included).
+    pub(crate) fn is_finite(&self, a: u128) -> bool {
+        matches!(self.fmt.unpack(a).kind, Kind::Finite { .. } | Kind::Zero)
+    }
+
+    /// Whether `a` is -0 (a format with a negative zero).
+    pub(crate) fn is_neg_zero(&self, a: u128) -> bool {
+        let u = self.fmt.unpack(a);
+        u.is_zero() && u.sign
+    }
+
+    /// Whether `a` is a zero of either sign.
+    pub(crate) fn is_zero(&self, a: u128) -> bool {
+        self.fmt.unpack(a).is_zero()
+    }
+
+    /// The sign bit.
+    pub(crate) fn sign(&self, a: u128) -> bool {
+        self.fmt.unpack(a).sign
+    }
+
+    /// Numerical comparison of two numbers (-0 = +0).
+    pub(crate) fn cmp(&self, a: u128, b: u128) -> Ordering {
+        match fpcore::compare(&self.fmt, a, b).value {
+            fpcore::Ordering::Less => Ordering::Less,
+            fpcore::Ordering::Equal => Ordering::Equal,
+            fpcore::Ordering::Greater | fpcore::Ordering::Unordered => Ordering::Greater,
+        }
+    }
+
+    /// floor(log2 |a|) of a finite nonzero value.
+    pub(crate) fn exponent(&self, a: u128) -> Option<i32> {
+        match self.fmt.unpack(a).kind {
+            Kind::Finite { sig, exp } => Some(exp + (127 - sig.leading_zeros() as i32)),
+            _ => None,
+        }
+    }
+
+    /// Whether a finite nonzero value is a power of two.
+    pub(crate) fn is_pow2(&self, a: u128) -> bool {
+        matches!(self.fmt.unpack(a).kind, Kind::Finite { sig, .. } if sig.is_power_of_two())
+    }
+
+    /// The smallest exponent of a positive value (the smallest subnormal's).
+    pub(crate) fn qmin(&self) -> i32 {
+        self.fmt.qmin()
+    }
+
+    /// +2^e when it is a finite value of the format.
+    pub(crate) fn pow2(&self, e: i32) -> Option<u128> {
+        let fmt = &self.fmt;
+        if e < fmt.qmin() || e > fmt.emax() {
+            return None;
+        }
+        let frac_bits = fmt.frac_bits();
+        let bits = if e >= fmt.emin() {
+            let code = u128::try_from(e + fmt.bias()).ok()?;
+            code << frac_bits
+        } else {
+            1u128 << (e - fmt.qmin())
+        };
+        let u = fmt.unpack(bits);
+        match u.kind {
+            Kind::Finite { sig, exp } if !u.sign && sig.is_power_of_two() => {
+                (exp + sig.trailing_zeros() as i32 == e).then_some(bits)
+            }
+            _ => None,
+        }
+    }
+
+    /// 1.
+    pub(crate) fn one(&self) -> u128 {
+        self.pow2(0).unwrap_or_else(|| self.fmt.max_finite(false))
+    }
+
+    /// The largest finite value.
+    pub(crate) fn max_finite(&self) -> u128 {
+        self.fmt.max_finite(false)
+    }
+
+    /// One unit of an affine layer with a single nonzero weight, as the sequential order
+    /// evaluates it (zero terms of other units leave the sum unchanged): `(+0 ⊕ w ⊗ v) ⊕ b`.
+    pub(crate) fn unit1(&self, w: u128, v: u128, b: u128) -> Option<u128> {
+        let s = self.add(self.zero(), self.mul(w, v)?)?;
+        self.add(s, b)
+    }
+
+    /// A unit with two nonzero weights: `((+0 ⊕ w1 ⊗ v1) ⊕ w2 ⊗ v2) ⊕ b`.
+    pub(crate) fn unit2(&self, w1: u128, v1: u128, w2: u128, v2: u128, b: u128) -> Option<u128> {
+        let s = self.add(self.zero(), self.mul(w1, v1)?)?;
+        let s = self.add(s, self.mul(w2, v2)?)?;
+        self.add(s, b)
+    }
+
+    /// The backward step through one weight into a unit's activation, as the sweep computes it
+    /// for a column with a single nonzero weight: `+0 ⊕ g ⊗ w`.
+    pub(crate) fn back1(&self, g: u128, w: u128) -> Option<u128> {
+        self.add(self.zero(), self.mul(g, w)?)
+    }
+}

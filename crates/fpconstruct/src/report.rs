@@ -1,0 +1,118 @@
+//! The construction's report as JSON and as a short text summary. Values are hex bit patterns
+//! of the format, as in the target files.
+
+use fpcore::text::bits::format_bits;
+use fpcore::Format;
+use serde_json::{json, Value};
+
+use crate::{PointReport, Report, Side, Status};
+
+fn bits(fmt: &Format, v: u128) -> Value {
+    Value::String(format_bits(fmt, v))
+}
+
+fn list(fmt: &Format, values: &[u128]) -> Value {
+    Value::Array(values.iter().map(|&v| bits(fmt, v)).collect())
+}
+
+fn point_json(fmt: &Format, index: usize, p: &PointReport) -> Value {
+    let mut obj = json!({
+        "line": index + 1,
+        "x": bits(fmt, p.target.x),
+        "y": bits(fmt, p.target.y),
+        "g": bits(fmt, p.target.g),
+    });
+    if let Some(d) = p.phi {
+        obj["phi_prime"] = bits(fmt, d);
+    }
+    match &p.status {
+        Status::Rejected(reasons) => {
+            obj["status"] = json!("rejected");
+            obj["reasons"] = Value::Array(reasons.iter().map(|r| json!(r.name())).collect());
+        }
+        Status::Accepted { indicator, value, gradient } => {
+            obj["status"] = json!("accepted");
+            if let Some(ind) = indicator {
+                obj["indicator"] = json!({"c": bits(fmt, ind.c), "K": bits(fmt, ind.k), "B": bits(fmt, ind.b)});
+            }
+            if let Some(v) = value {
+                obj["value_block"] = json!({"L": bits(fmt, v.l), "out": bits(fmt, v.out)});
+            }
+            if let Some(g) = gradient {
+                obj["gradient_block"] = json!({
+                    "side": match g.side { Side::Up => "up", Side::Down => "down" },
+                    "E": bits(fmt, g.gate),
+                    "delta": bits(fmt, g.delta),
+                    "a": bits(fmt, g.a),
+                    "multipliers": list(fmt, &g.multipliers),
+                    "biases": list(fmt, &g.biases),
+                    "V": bits(fmt, g.value),
+                    "L_shadow": bits(fmt, g.shadow),
+                    "chain": list(fmt, &g.products),
+                });
+            }
+        }
+    }
+    obj
+}
+
+/// The report as a JSON document: the network's shape, then one object per target line with
+/// its status, its reasons or its blocks' parameters and the multiplier chain (the backward
+/// products from phi'(y*) to g*).
+pub fn to_json(report: &Report) -> String {
+    let fmt = &report.format;
+    let mut reasons: Vec<(&'static str, usize)> = Vec::new();
+    for p in &report.points {
+        if let Status::Rejected(rs) = &p.status {
+            for r in rs {
+                match reasons.iter_mut().find(|(name, _)| *name == r.name()) {
+                    Some(entry) => entry.1 += 1,
+                    None => reasons.push((r.name(), 1)),
+                }
+            }
+        }
+    }
+    let doc = json!({
+        "format": fmt.name(),
+        "depth": report.depth,
+        "widths": report.widths,
+        "nonzero_params": report.nonzero_params,
+        "scale": bits(fmt, report.scale),
+        "points": report.points.len(),
+        "accepted": report.accepted(),
+        "rejected": report.rejected(),
+        "verified": report.verified,
+        "rejections": reasons.iter().map(|(name, n)| json!({"reason": name, "points": n})).collect::<Vec<_>>(),
+        "targets": report.points.iter().enumerate().map(|(i, p)| point_json(fmt, i, p)).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// A few lines for a terminal: the shape, the counts, and each rejected line with its reasons.
+pub fn summary(report: &Report) -> String {
+    let fmt = &report.format;
+    let widths: Vec<String> = report.widths.iter().map(|w| w.to_string()).collect();
+    let mut s = format!(
+        "{fmt}: depth {}, widths {}, {} nonzero parameters\n{} accepted, {} rejected, {} domain points checked\n",
+        report.depth,
+        widths.join("-"),
+        report.nonzero_params,
+        report.accepted(),
+        report.rejected(),
+        report.verified
+    );
+    for (i, p) in report.points.iter().enumerate() {
+        if let Status::Rejected(reasons) = &p.status {
+            let names: Vec<&str> = reasons.iter().map(|r| r.name()).collect();
+            s.push_str(&format!(
+                "line {}: x = {} rejected: {}\n",
+                i + 1,
+                format_bits(fmt, p.target.x),
+                names.join(", ")
+            ));
+        }
+    }
+    s
+}

@@ -140,7 +140,6 @@ pub(crate) fn cover(ar: &Arith, v: u128, b: u128) -> Option<u128> {
 /// reduce their forward value with the bias -pred(P), for a chain meeting every bound.
 pub(crate) fn solve(ar: &Arith, problem: &ChainProblem) -> Result<Chain, &'static str> {
     let ChainProblem { g, target, delta, b_ind, g_max, n_layers } = *problem;
-    let one = ar.one();
     let (e_g, e_t) = match (ar.exponent(g), ar.exponent(target)) {
         (Some(a), Some(b)) => (a, b),
         _ => return Err("multipliers"),
@@ -173,68 +172,100 @@ pub(crate) fn solve(ar: &Arith, problem: &ChainProblem) -> Result<Chain, &'stati
         m.dedup();
         m
     };
+    if n_layers < 3 {
+        return Err("depth");
+    }
     let mut last_failure = "range";
     for alpha in (alpha_lo..=alpha_hi).rev() {
-        let beta = scale - alpha;
-        let (Some(a_mag), Some(m_top)) = (ar.pow2(alpha), ar.pow2(beta)) else { continue };
+        let Some(a_mag) = ar.pow2(alpha) else { continue };
         let a = if a_negative { ar.neg(a_mag) } else { a_mag };
         // Cross-talk: every point's phi' times ±a is finite.
         if ar.mul(g_max, a).is_none() {
             continue;
         }
-        // Multipliers, forward order: M_3 = m2, M_4 = m1 (with depth 6), extra layers 1,
-        // M_(L-1) = 2^beta.
-        let mut multipliers = vec![one; n_layers];
-        multipliers[n_layers - 1] = m_top;
-        if n_layers >= 3 {
-            multipliers[n_layers - 2] = pair.m1;
-            multipliers[n_layers - 3] = pair.m2;
-        } else {
-            return Err("depth");
-        }
-        // Backward products at the point.
-        let mut products = vec![g];
-        let Some(mut back) = ar.back1(g, a) else { continue };
-        products.push(back);
-        let mut ok = true;
-        for &m in multipliers.iter().rev() {
-            match ar.back1(back, m) {
-                Some(v) => {
-                    back = v;
+        let Some(back_a) = ar.back1(g, a) else { continue };
+        for multipliers in splits(ar, scale - alpha, pair, n_layers) {
+            // Backward products at the point: g, g ⊗ a, then M_(L-1), …, M_3.
+            let mut products = vec![g, back_a];
+            let mut back = Some(back_a);
+            for &m in multipliers.iter().rev() {
+                back = back.and_then(|b| ar.back1(b, m));
+                if let Some(v) = back {
                     products.push(v);
                 }
-                None => {
-                    ok = false;
-                    break;
-                }
             }
-        }
-        if !ok || back != target {
-            last_failure = "multipliers";
-            continue;
-        }
-        for &mask in &masks {
-            match forward(ar, delta, &multipliers, mask) {
-                Some((biases, value)) => {
-                    match check_output(ar, g, a, value, b_ind) {
-                        Some(shadow) => {
-                            return Ok(Chain {
-                                a,
-                                multipliers,
-                                biases,
-                                value,
-                                shadow,
-                                products,
-                            })
-                        }
-                        None => last_failure = "range",
+            if back != Some(target) {
+                last_failure = "multipliers";
+                continue;
+            }
+            for &mask in &masks {
+                let Some((biases, value)) = forward(ar, delta, &multipliers, mask) else {
+                    last_failure = "range";
+                    continue;
+                };
+                match check_output(ar, g, a, value, b_ind) {
+                    Some(shadow) => {
+                        return Ok(Chain { a, multipliers, biases, value, shadow, products });
                     }
+                    None => last_failure = "range",
                 }
-                None => last_failure = "range",
             }
         }
     }
     Err(last_failure)
+}
+
+/// Ways to spread the power of two 2^rest over the chain's multipliers (forward order M_3 …
+/// M_(L-1)), with m2 on M_(L-3) and m1 on M_(L-2): all of it on M_(L-1); half on M_(L-1) and
+/// half on M_(L-2); evenly over every chain layer. Powers that do not fit are skipped.
+fn splits(ar: &Arith, rest: i32, pair: Pair, n_layers: usize) -> Vec<Vec<u128>> {
+    let one = ar.one();
+    let n = n_layers as i32;
+    let even = rest.div_euclid(n);
+    let mut shares: Vec<Vec<i32>> = Vec::new();
+    let mut top = vec![0; n_layers];
+    top[n_layers - 1] = rest;
+    shares.push(top);
+    let mut half = vec![0; n_layers];
+    half[n_layers - 1] = rest - rest / 2;
+    half[n_layers - 2] = rest / 2;
+    shares.push(half);
+    let mut spread = vec![even; n_layers];
+    spread[n_layers - 1] = rest - even * (n - 1);
+    shares.push(spread);
+    shares.dedup();
+    let mut out = Vec::new();
+    for share in shares {
+        let mut base = vec![one; n_layers];
+        base[n_layers - 2] = pair.m1;
+        base[n_layers - 3] = pair.m2;
+        let scaled: Option<Vec<u128>> = base
+            .iter()
+            .zip(&share)
+            .map(|(&m, &e)| {
+                if e == 0 {
+                    Some(m)
+                } else {
+                    scale_exact(ar, m, e)
+                }
+            })
+            .collect();
+        if let Some(m) = scaled {
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// m · 2^e when exact (through two powers of two when 2^e itself is out of range).
+fn scale_exact(ar: &Arith, m: u128, e: i32) -> Option<u128> {
+    match ar.pow2(e) {
+        Some(p) => ar.mul_exact(m, p),
+        None => {
+            let (p1, p2) = (ar.pow2(e / 2)?, ar.pow2(e - e / 2)?);
+            ar.mul_exact(ar.mul_exact(m, p1)?, p2)
+        }
+    }
 }
 
 /// The chain's forward values at the point from the carrier value `delta`: layer l computes

@@ -181,11 +181,15 @@ pub struct GradientBlock {
     pub products: Vec<u128>,
 }
 
-/// The indicator of a point: s = relu(-(u+) - (u-) ⊕ c), v = relu(-K ⊗ s' ⊕ B).
+/// The indicator of a point: s = relu(-(u+) - (u-) ⊕ c), s' = relu(A ⊗ s ⊕ +0),
+/// v = relu(-K ⊗ s' ⊕ B).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Indicator {
     /// c = 2^floor(log2 gamma), gamma the smallest distance to another point (scaled).
     pub c: u128,
+    /// A: layer 3's weight, which lifts s' = A ⊗ c to 1 when c < 1 (else A = 1), so that B
+    /// can be 2^emax.
+    pub amp: u128,
     /// K with K ⊗ c = B.
     pub k: u128,
     /// B: the indicator's value away from the point.
@@ -612,18 +616,17 @@ fn indicators(ar: &Arith, domain: &[Point], scale: u128) -> Result<Vec<Indicator
             None => 0,
         };
         let c = ar.pow2(e_c).ok_or_else(|| format_error(ar, "c out of range"))?;
-        let (k_w, b) = if e_c >= 0 {
-            (ar.pow2(emax - e_c), ar.pow2(emax))
-        } else {
-            (ar.pow2(emax), ar.pow2(emax + e_c))
+        // s' = A ⊗ c = 2^max(e_c, 0); K ⊗ s' = B = 2^emax.
+        let e_s = e_c.max(0);
+        let (amp, k_w, b) = (ar.pow2(e_s - e_c), ar.pow2(emax - e_s), ar.pow2(emax));
+        let (Some(amp), Some(k_w), Some(b)) = (amp, k_w, b) else {
+            return Err(format_error(ar, "an indicator's A, K or B is out of range"));
         };
-        let (Some(k_w), Some(b)) = (k_w, b) else {
-            return Err(format_error(ar, "an indicator's K or B is out of range"));
-        };
-        if ar.mul_exact(k_w, c) != Some(b) {
-            return Err(format_error(ar, "K ⊗ c is not B"));
+        let s_k = ar.mul_exact(amp, c);
+        if s_k.and_then(|s| ar.mul_exact(k_w, s)) != Some(b) {
+            return Err(format_error(ar, "K ⊗ (A ⊗ c) is not B"));
         }
-        out.push(Indicator { c, k: k_w, b });
+        out.push(Indicator { c, amp, k: k_w, b });
     }
     Ok(out)
 }
@@ -798,7 +801,8 @@ fn relu_sigma() -> Sigma {
     Sigma::new(Activation::Relu)
 }
 
-/// f1: per value block, layer 1 [u+, u-], layer 2 [s], layers 3 … L-3 [s'], layer L-2 [v],
+/// f1: per value block, layer 1 [u+, u-], layer 2 [s], layers 3 … L-3 [s'] (layer 3 with the
+/// weight A, later ones 1), layer L-2 [v],
 /// layer L-1 [w], output weight ±1.
 fn value_network(
     ar: &Arith,
@@ -823,10 +827,10 @@ fn value_network(
     }
     maps.push(l1.map());
     maps.push(l2.map());
-    for _ in 3..=depth - 3 {
+    for l in 3..=depth - 3 {
         let mut id = Dense::new(ar, n, n);
-        for i in 0..n {
-            id.set(i, i, ar.one());
+        for (i, (_, ind, _, _)) in blocks.iter().enumerate() {
+            id.set(i, i, if l == 3 { ind.amp } else { ar.one() });
         }
         maps.push(id.map());
     }
@@ -880,8 +884,8 @@ fn gradient_network(
     // Chain layer l (3 … L-1) is multipliers[l - 3].
     for l in 3..=depth - 3 {
         let mut m = Dense::new(ar, 2 * n, 2 * n);
-        for (i, (_, _, block)) in blocks.iter().enumerate() {
-            m.set(2 * i, 2 * i, one);
+        for (i, (_, ind, block)) in blocks.iter().enumerate() {
+            m.set(2 * i, 2 * i, if l == 3 { ind.amp } else { one });
             m.set(2 * i + 1, 2 * i + 1, block.multipliers[l - 3]);
             m.bias[2 * i + 1] = block.biases[l - 3];
         }

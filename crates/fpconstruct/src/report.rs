@@ -33,7 +33,7 @@ fn point_json(fmt: &Format, index: usize, p: &PointReport) -> Value {
         Status::Accepted { indicator, value, gradient } => {
             obj["status"] = json!("accepted");
             if let Some(ind) = indicator {
-                obj["indicator"] = json!({"c": bits(fmt, ind.c), "K": bits(fmt, ind.k), "B": bits(fmt, ind.b)});
+                obj["indicator"] = json!({"c": bits(fmt, ind.c), "A": bits(fmt, ind.amp), "K": bits(fmt, ind.k), "B": bits(fmt, ind.b)});
             }
             if let Some(v) = value {
                 obj["value_block"] = json!({"L": bits(fmt, v.l), "out": bits(fmt, v.out)});

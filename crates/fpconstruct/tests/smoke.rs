@@ -37,3 +37,25 @@ fn smoke() {
         }
     }
 }
+
+#[test]
+fn reasons() {
+    let fmt = Format::parse("binary16").unwrap();
+    let mut rng = SplitMix(7);
+    let targets: Vec<Target> = (0..256u128)
+        .map(|i| {
+            let mut v = || loop {
+                let b = u128::from(rng.next() as u16);
+                let u = fmt.unpack(b);
+                if !u.is_nan() && !u.is_inf() && !(u.is_zero() && u.sign) { break b; }
+            };
+            Target { x: (0x8040 + i) & 0xffff, y: v(), g: v() }
+        })
+        .collect();
+    let c = construct(&fmt, &targets, &OutputGradient::Identity, &Options::default()).unwrap();
+    let s = fpconstruct::report::summary(&c.report);
+    let mut counts = std::collections::BTreeMap::new();
+    for l in s.lines().skip(2) { *counts.entry(l.split("rejected: ").nth(1).unwrap().to_string()).or_insert(0) += 1; }
+    println!("{counts:?}");
+    for l in s.lines().skip(2).take(8) { println!("{l}"); }
+}

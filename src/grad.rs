@@ -194,13 +194,13 @@ fn load(net: &Path, strict: bool, env: Env) -> Result<Graph> {
     Ok(loaded.graph)
 }
 
-fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead>> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     Ok(Box::new(BufReader::new(file)))
 }
 
 /// The values of one line, each in its format; errors name the line and the field.
-fn parse_fields(
+pub(crate) fn parse_fields(
     env: &Env,
     notation: Notation,
     fields: &[&str],
@@ -219,7 +219,7 @@ fn parse_fields(
 }
 
 /// The next non-blank, non-comment line of a reader, with its number.
-fn next_data_line<R: BufRead>(
+pub(crate) fn next_data_line<R: BufRead>(
     reader: &mut LineReader<R>,
     source: &str,
 ) -> Result<Option<(u64, String)>> {

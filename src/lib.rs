@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod gen;
+pub mod construct;
 pub mod golden;
 pub mod grad;
 pub mod lines;

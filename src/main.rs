@@ -61,6 +61,9 @@ enum Command {
     Net(fpx::net::NetCommand),
     /// Two networks with the same values on every input and different AD gradients.
     Demo,
+    /// Build a ReLU network with given values and AD gradients on a finite domain:
+    /// `fpx construct --format FMT --targets FILE --out NET.json [--phi one|y|y-C]`.
+    Construct(fpx::construct::ConstructArgs),
     /// Evaluate an expression in a format, every operation rounded, left to right:
     /// `fpx eval bf16 "0.1 + 0.2 * 3"`.
     Eval {
@@ -316,6 +319,7 @@ fn run() -> Result<ExitCode> {
         }
         Command::Net(command) => fpx::net::run(command),
         Command::Demo => fpx::grad::demo(),
+        Command::Construct(args) => fpx::construct::run(&args),
         Command::Eval { format, expr, env } => {
             let fmt = Format::parse(format).context("format")?;
             print(&eval_report(&env.env(), &fmt, expr)?)

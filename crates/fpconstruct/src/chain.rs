@@ -175,7 +175,7 @@ pub(crate) fn solve(ar: &Arith, problem: &ChainProblem) -> Result<Chain, &'stati
     if n_layers < 3 {
         return Err("depth");
     }
-    let mut last_failure = "range";
+    let mut reached = false;
     for alpha in (alpha_lo..=alpha_hi).rev() {
         let Some(a_mag) = ar.pow2(alpha) else { continue };
         let a = if a_negative { ar.neg(a_mag) } else { a_mag };
@@ -195,24 +195,20 @@ pub(crate) fn solve(ar: &Arith, problem: &ChainProblem) -> Result<Chain, &'stati
                 }
             }
             if back != Some(target) {
-                last_failure = "multipliers";
                 continue;
             }
             for &mask in &masks {
+                reached = true;
                 let Some((biases, value)) = forward(ar, delta, &multipliers, mask) else {
-                    last_failure = "range";
                     continue;
                 };
-                match check_output(ar, g, a, value, b_ind) {
-                    Some(shadow) => {
-                        return Ok(Chain { a, multipliers, biases, value, shadow, products });
-                    }
-                    None => last_failure = "range",
+                if let Some(shadow) = check_output(ar, g, a, value, b_ind) {
+                    return Ok(Chain { a, multipliers, biases, value, shadow, products });
                 }
             }
         }
     }
-    Err(last_failure)
+    Err(if reached { "range" } else { "multipliers" })
 }
 
 /// Ways to spread the power of two 2^rest over the chain's multipliers (forward order M_3 …

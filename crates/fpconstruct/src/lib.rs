@@ -266,6 +266,10 @@ impl Report {
 pub struct Construction {
     /// The network (one input, one output, relu between affine maps, sequential orders).
     pub graph: Graph,
+    /// f1 alone: the value blocks (y* at accepted points, AD gradient +0 on the domain).
+    pub values: Graph,
+    /// f2 alone: the gradient blocks (+0 on the domain, AD gradient g* at accepted points).
+    pub gradients: Graph,
     /// What was built.
     pub report: Report,
 }
@@ -484,7 +488,12 @@ pub fn construct(
     };
 
     // 5. The network.
-    let graph = assemble(&ar, &blocks, scale, depth, options.f1_first)?;
+    let (values, gradients) = halves(&ar, &blocks, scale, depth)?;
+    let graph = if options.f1_first {
+        parallel_sum(&values, &gradients)?
+    } else {
+        parallel_sum(&gradients, &values)?
+    };
 
     // 6. The report, then the check on every point of the domain.
     let mut points = Vec::with_capacity(targets.len());
@@ -532,7 +541,7 @@ pub fn construct(
     if !options.f1_first {
         report.verified = verify(&graph, &report, &domain, phi)?;
     }
-    Ok(Construction { graph, report })
+    Ok(Construction { graph, values, gradients, report })
 }
 
 fn format_error(ar: &Arith, message: &str) -> ConstructError {
@@ -920,13 +929,13 @@ fn zero_network(ar: &Arith, depth: usize) -> Result<Graph, ConstructError> {
     Ok(paper_network(ar.fmt, 1, relu_sigma(), maps, Variant::default())?)
 }
 
-fn assemble(
+/// f1 and f2 (a zero network stands in for a half without blocks).
+fn halves(
     ar: &Arith,
     blocks: &Blocks,
     scale: u128,
     depth: usize,
-    f1_first: bool,
-) -> Result<Graph, ConstructError> {
+) -> Result<(Graph, Graph), ConstructError> {
     let f1 = if blocks.value.is_empty() {
         zero_network(ar, depth)?
     } else {
@@ -937,7 +946,7 @@ fn assemble(
     } else {
         gradient_network(ar, &blocks.gradient, scale, depth)?
     };
-    Ok(if f1_first { parallel_sum(&f1, &f2)? } else { parallel_sum(&f2, &f1)? })
+    Ok((f1, f2))
 }
 
 /// Runs the network on every point of the domain with fpnet and fpad: accepted points give

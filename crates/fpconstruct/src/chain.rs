@@ -212,42 +212,49 @@ pub(crate) fn solve(ar: &Arith, problem: &ChainProblem) -> Result<Chain, &'stati
 }
 
 /// Ways to spread the power of two 2^rest over the chain's multipliers (forward order M_3 …
-/// M_(L-1)), with m2 on M_(L-3) and m1 on M_(L-2): all of it on M_(L-1); half on M_(L-1) and
-/// half on M_(L-2); evenly over every chain layer. Powers that do not fit are skipped.
+/// M_(L-1)), with m2's significand on M_(L-3) and m1's on M_(L-2) (both normalized to
+/// [1, 2), their exponents added to the power to spread): all of it on one layer (each layer
+/// in turn, the last first), evenly over every layer, half on the last layer and half on
+/// another. Multipliers that are not exact values of the format are skipped.
 fn splits(ar: &Arith, rest: i32, pair: Pair, n_layers: usize) -> Vec<Vec<u128>> {
     let one = ar.one();
+    let (Some(e1), Some(e2)) = (ar.exponent(pair.m1), ar.exponent(pair.m2)) else {
+        return Vec::new();
+    };
+    let (Some(m1), Some(m2)) = (scale_exact(ar, pair.m1, -e1), scale_exact(ar, pair.m2, -e2))
+    else {
+        return Vec::new();
+    };
+    let total = rest + e1 + e2;
     let n = n_layers as i32;
-    let even = rest.div_euclid(n);
+    let top = n_layers - 1;
     let mut shares: Vec<Vec<i32>> = Vec::new();
-    let mut top = vec![0; n_layers];
-    top[n_layers - 1] = rest;
-    shares.push(top);
-    let mut half = vec![0; n_layers];
-    half[n_layers - 1] = rest - rest / 2;
-    half[n_layers - 2] = rest / 2;
-    shares.push(half);
+    for layer in (0..n_layers).rev() {
+        let mut share = vec![0; n_layers];
+        share[layer] = total;
+        shares.push(share);
+    }
+    let even = total.div_euclid(n);
     let mut spread = vec![even; n_layers];
-    spread[n_layers - 1] = rest - even * (n - 1);
+    spread[top] = total - even * (n - 1);
     shares.push(spread);
-    shares.dedup();
-    let mut out = Vec::new();
+    for layer in (0..top).rev() {
+        let mut half = vec![0; n_layers];
+        half[top] = total - total / 2;
+        half[layer] = total / 2;
+        shares.push(half);
+    }
+    let mut out: Vec<Vec<u128>> = Vec::new();
     for share in shares {
         let mut base = vec![one; n_layers];
-        base[n_layers - 2] = pair.m1;
-        base[n_layers - 3] = pair.m2;
-        let scaled: Option<Vec<u128>> = base
-            .iter()
-            .zip(&share)
-            .map(|(&m, &e)| {
-                if e == 0 {
-                    Some(m)
-                } else {
-                    scale_exact(ar, m, e)
-                }
-            })
-            .collect();
+        base[n_layers - 2] = m1;
+        base[n_layers - 3] = m2;
+        let scaled: Option<Vec<u128>> =
+            base.iter().zip(&share).map(|(&m, &e)| scale_exact(ar, m, e)).collect();
         if let Some(m) = scaled {
-            out.push(m);
+            if !out.contains(&m) {
+                out.push(m);
+            }
         }
     }
     out
@@ -255,6 +262,9 @@ fn splits(ar: &Arith, rest: i32, pair: Pair, n_layers: usize) -> Vec<Vec<u128>> 
 
 /// m · 2^e when exact (through two powers of two when 2^e itself is out of range).
 fn scale_exact(ar: &Arith, m: u128, e: i32) -> Option<u128> {
+    if e == 0 {
+        return Some(m);
+    }
     match ar.pow2(e) {
         Some(p) => ar.mul_exact(m, p),
         None => {

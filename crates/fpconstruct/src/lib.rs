@@ -38,7 +38,8 @@ use fpnet::{Graph, ModelError};
 use crate::arith::Arith;
 use crate::chain::{cover, solve, ChainProblem};
 
-/// Most points a construction takes.
+/// Most target lines a construction reads. The network's size is bounded separately by
+/// fpnet's parameter limit (about 1200 points with value and gradient targets).
 pub const MAX_POINTS: usize = 1 << 16;
 /// Most affine maps (the default is [`DEFAULT_DEPTH`]).
 pub const MAX_DEPTH: usize = 16;
@@ -187,8 +188,8 @@ pub struct GradientBlock {
 pub struct Indicator {
     /// c = 2^floor(log2 gamma), gamma the smallest distance to another point (scaled).
     pub c: u128,
-    /// A: layer 3's weight, which lifts s' = A ⊗ c to 1 when c < 1 (else A = 1), so that B
-    /// can be 2^emax.
+    /// A: layer 3's weight, which lifts s' = A ⊗ c towards 1 when c < 1 (A <= 2^emax; else
+    /// A = 1), so that B can be 2^emax.
     pub amp: u128,
     /// K with K ⊗ c = B.
     pub k: u128,
@@ -487,7 +488,8 @@ pub fn construct(
         }
     };
 
-    // 5. The network.
+    // 5. The network, once its size is known to be within fpnet's limits.
+    check_size(blocks.value.len(), blocks.gradient.len(), depth)?;
     let (values, gradients) = halves(&ar, &blocks, scale, depth)?;
     let graph = if options.f1_first {
         parallel_sum(&values, &gradients)?
@@ -625,9 +627,12 @@ fn indicators(ar: &Arith, domain: &[Point], scale: u128) -> Result<Vec<Indicator
             None => 0,
         };
         let c = ar.pow2(e_c).ok_or_else(|| format_error(ar, "c out of range"))?;
-        // s' = A ⊗ c = 2^max(e_c, 0); K ⊗ s' = B = 2^emax.
-        let e_s = e_c.max(0);
-        let (amp, k_w, b) = (ar.pow2(e_s - e_c), ar.pow2(emax - e_s), ar.pow2(emax));
+        // s' = A ⊗ c = 2^e_s with A = 2^min(max(-e_c, 0), emax) (s' = 1 when A can lift c
+        // that far); K ⊗ s' = B = 2^min(emax, emax + e_s).
+        let e_amp = (-e_c).clamp(0, emax);
+        let e_s = e_c + e_amp;
+        let (e_k, e_b) = if e_s >= 0 { (emax - e_s, emax) } else { (emax, emax + e_s) };
+        let (amp, k_w, b) = (ar.pow2(e_amp), ar.pow2(e_k), ar.pow2(e_b));
         let (Some(amp), Some(k_w), Some(b)) = (amp, k_w, b) else {
             return Err(format_error(ar, "an indicator's A, K or B is out of range"));
         };
@@ -927,6 +932,27 @@ fn gradient_network(
 fn zero_network(ar: &Arith, depth: usize) -> Result<Graph, ConstructError> {
     let maps = (0..depth).map(|_| Dense::new(ar, 1, 1).map()).collect();
     Ok(paper_network(ar.fmt, 1, relu_sigma(), maps, Variant::default())?)
+}
+
+/// Refuses a network whose parameters (counted with their zeros, as the dense layers hold
+/// them) exceed fpnet's limits, before anything is allocated.
+fn check_size(n_value: usize, n_gradient: usize, depth: usize) -> Result<(), ConstructError> {
+    let (n1, n2) = (n_value.max(1) as u128, n_gradient.max(1) as u128);
+    let first = 2 * n1 + 4 * n2;
+    let hidden = n1 + 2 * n2;
+    let depth = depth as u128;
+    // T_1: first × 1 and its bias; T_2: hidden × first; T_3 … T_(L-1): hidden × hidden;
+    // T_L: 1 × hidden.
+    let params = 2 * first + hidden * first + hidden + (depth - 3) * (hidden * hidden + hidden) + hidden + 1;
+    let widths = 1 + first + (depth - 2) * hidden + 1;
+    let max_params = fpnet::limits::MAX_PARAMS as u128;
+    let max_widths = fpnet::limits::MAX_TOTAL_WIDTH as u128;
+    if params > max_params || widths > max_widths {
+        return Err(ConstructError::Targets(format!(
+            "{n_value} value blocks and {n_gradient} gradient blocks need {params} parameters and {widths} units, above the limits of {max_params} and {max_widths}; use fewer points"
+        )));
+    }
+    Ok(())
 }
 
 /// f1 and f2 (a zero network stands in for a half without blocks).

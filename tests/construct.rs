@@ -1,0 +1,423 @@
+//! fpconstruct's networks (the paper's Theorem 1): on bf16, binary16, e4m3fn and binary32
+//! domains with random full-range targets and edge values, under phi' = 1, y and y ⊖ 3,
+//! - every accepted point gives its y* and g* exactly (fpad), and so do an independent
+//!   backpropagation over APFloat and SoftFloat on smaller constructions;
+//! - f1 alone gives y* with gradient +0, f2 alone +0 with gradient g*;
+//! - rejected points of the domain give +0 and +0, and each rejection's reason is checked
+//!   against an independent computation of its condition;
+//! - no forward or backward step overflows or is invalid anywhere on the domain;
+//! - relu'(0) = 1 is refused, and f1's terms first give a mismatch on a crafted case.
+
+mod ad_common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use ad_common::{Gen, Reference};
+use fpad::{Ad, BatchOptions, Loss, OutputGradient};
+use fpconstruct::{construct, Construction, Options, Reason, Status, Target};
+use fpcore::{Env, Flags, Format};
+use fpnet::Graph;
+use fpref::{ApFloat, SoftFloat};
+
+fn fmt(name: &str) -> Format {
+    Format::parse(name).expect("named format")
+}
+
+fn value(f: &Format, v: u128) -> f64 {
+    fpcore::to_f64(&Env::default(), f, v).value
+}
+
+/// A random finite value of any magnitude (every encoding equally likely), or an edge value:
+/// ±largest, ±smallest subnormal, ±smallest normal, ±0, ±1.
+fn target_value(g: &mut Gen, f: &Format) -> u128 {
+    let one = fpcore::from_u64(&Env::default(), f, 1).value;
+    let sign = g.below(2) == 1;
+    let neg = |v: u128| if sign { fpcore::neg(f, v) } else { v };
+    match g.below(20) {
+        0 => f.max_finite(sign),
+        1 => f.min_positive(sign),
+        2 => neg(1u128 << f.frac_bits()),
+        3 => f.zero(false),
+        4 if g.below(4) == 0 => f.zero(true),
+        5 => neg(one),
+        _ => loop {
+            let raw = u128::from(g.next()) & f.mask();
+            let u = f.unpack(raw);
+            if !u.is_nan() && !u.is_inf() && !(u.is_zero() && u.sign) {
+                break raw;
+            }
+        },
+    }
+}
+
+fn targets_at(f: &Format, xs: &[u128], seed: u64) -> Vec<Target> {
+    let mut g = Gen(seed);
+    xs.iter().map(|&x| Target { x, y: target_value(&mut g, f), g: target_value(&mut g, f) }).collect()
+}
+
+/// The three output-gradient rules of the tests.
+fn rules(f: &Format) -> Vec<(&'static str, OutputGradient)> {
+    let three = fpcore::from_u64(&Env::default(), f, 3).value;
+    vec![
+        ("one", OutputGradient::Loss(Loss::Sum)),
+        ("y", OutputGradient::Identity),
+        ("y-3", OutputGradient::Shift(vec![three])),
+    ]
+}
+
+/// phi'(y) computed independently of fpad: 1, y, or y - 3 in binary64 rounded to the format
+/// (exact here: y - 3 is exact in binary64 for every value these formats hold near 3, and
+/// elsewhere the format's rounding of the binary64 result can only differ at ties that
+/// binary64's own rounding created, which the magnitude checks below do not depend on).
+fn phi_value(f: &Format, rule: &str, y: u128) -> f64 {
+    match rule {
+        "one" => 1.0,
+        "y" => value(f, y),
+        _ => value(f, y) - 3.0,
+    }
+}
+
+fn is_neg_zero(f: &Format, v: u128) -> bool {
+    let u = f.unpack(v);
+    u.is_zero() && u.sign
+}
+
+/// Checks one construction on its whole domain (the targets' distinct finite x with
+/// |x| <= Omega / 4) and every rejection's reason; returns the accepted count.
+fn check(f: &Format, targets: &[Target], rule: &str, phi: &OutputGradient, c: &Construction) -> usize {
+    let env = Env::default();
+    let omega_quarter = value(f, f.max_finite(false)) / 4.0;
+    let emax = f.emax();
+    let mut seen: Vec<f64> = Vec::new();
+    let mut domain = Vec::new();
+    let mut accepted = 0;
+    assert_eq!(c.report.points.len(), targets.len());
+    for (t, p) in targets.iter().zip(&c.report.points) {
+        assert_eq!(p.target, *t);
+        let x = value(f, t.x);
+        let duplicate = seen.contains(&x);
+        let out_of_range = x.abs() > omega_quarter;
+        if !duplicate && !out_of_range {
+            seen.push(x);
+            domain.push((t, p));
+        }
+        let reasons = match &p.status {
+            Status::Accepted { .. } => {
+                assert!(!duplicate && !out_of_range, "x = {:#x} accepted", t.x);
+                accepted += 1;
+                continue;
+            }
+            Status::Rejected(r) => r.clone(),
+        };
+        let at = format!("{rule}: x {:#x} y {:#x} g {:#x}: {reasons:?}", t.x, t.y, t.g);
+        if duplicate {
+            assert_eq!(reasons, vec![Reason::DuplicatePoint], "{at}");
+            continue;
+        }
+        if out_of_range {
+            assert_eq!(reasons, vec![Reason::InputRange], "{at}");
+            continue;
+        }
+        let definite: Vec<Reason> = [
+            (is_neg_zero(f, t.y), Reason::NegativeZeroValue),
+            (is_neg_zero(f, t.g), Reason::NegativeZeroGradient),
+        ]
+        .into_iter()
+        .filter_map(|(yes, r)| yes.then_some(r))
+        .collect();
+        if !definite.is_empty() {
+            assert_eq!(reasons, definite, "{at}");
+            continue;
+        }
+        let d = phi_value(f, rule, t.y);
+        let g_nonzero = !f.unpack(t.g).is_zero();
+        for r in &reasons {
+            match r {
+                Reason::PhiZero => assert!(d == 0.0 && g_nonzero, "{at}"),
+                // The value block's masked product |phi'(y) L| with L >= |y| / 2^emax.
+                Reason::ValueOverflow => {
+                    let product = (d * value(f, t.y)).abs();
+                    assert!(product >= 2f64.powi(2 * emax - 1), "{at}: |phi' y| = {product:e}");
+                }
+                Reason::GradientRange | Reason::GradientMultipliers | Reason::GradientGate => {
+                    assert!(g_nonzero && d != 0.0, "{at}");
+                }
+                other => panic!("{at}: unexpected reason {other:?}"),
+            }
+        }
+    }
+    // The network on its domain: accepted points exact, rejected ones +0 and +0, no step
+    // overflowing or invalid; f1 and f2 alone likewise.
+    let xs: Vec<u128> = domain.iter().map(|(t, _)| t.x).collect();
+    let run = |graph: &Graph| {
+        Ad::new(graph, env).batch(&xs, phi, None, None, BatchOptions::default()).expect("runs")
+    };
+    let whole = run(&c.graph);
+    // f1 and f2 alone, each under the whole network's output gradient phi'(f(x)).
+    let halves = |graph: &Graph| {
+        let ad = Ad::new(graph, env);
+        (0..xs.len())
+            .map(|k| {
+                let seed = phi.eval(&env, f, whole.output(k), None).expect("phi'").value;
+                ad.gradient(&xs[k..=k], &OutputGradient::Seed(seed), None).expect("runs")
+            })
+            .collect::<Vec<_>>()
+    };
+    let (values, gradients) = (halves(&c.values), halves(&c.gradients));
+    let zero = f.zero(false);
+    let bad = Flags::OVERFLOW.union(Flags::INFINITE).union(Flags::INVALID);
+    for (k, (t, p)) in domain.iter().enumerate() {
+        let (y, g) = if p.accepted() { (t.y, t.g) } else { (zero, zero) };
+        let at = format!("{rule}: x {:#x} y {:#x} g {:#x}", t.x, t.y, t.g);
+        assert_eq!((whole.output(k)[0], whole.input_gradient(k)[0]), (y, g), "{at}: f");
+        assert_eq!((values[k].output[0], values[k].input_gradient[0]), (y, zero), "{at}: f1");
+        assert_eq!((gradients[k].output[0], gradients[k].input_gradient[0]), (zero, g), "{at}: f2");
+        let (v, w) = (&values[k], &gradients[k]);
+        for flags in [whole.flags[k], v.forward_flags.union(v.backward_flags), w.forward_flags.union(w.backward_flags)] {
+            assert_eq!(flags.bits() & bad.bits(), 0, "{at}: flags {flags}");
+        }
+    }
+    accepted
+}
+
+/// Targets not excluded up front: the first of each x (by value), no -0 target.
+fn reachable(f: &Format, targets: &[Target]) -> usize {
+    let mut seen: Vec<f64> = Vec::new();
+    let mut n = 0;
+    for t in targets {
+        let x = value(f, t.x);
+        if seen.contains(&x) {
+            continue;
+        }
+        seen.push(x);
+        n += usize::from(!is_neg_zero(f, t.y) && !is_neg_zero(f, t.g));
+    }
+    n
+}
+
+fn build(f: &Format, targets: &[Target], phi: &OutputGradient) -> Construction {
+    construct(f, targets, phi, &Options::default()).expect("builds")
+}
+
+fn window(start: u128, n: u128) -> Vec<u128> {
+    (start..start + n).collect()
+}
+
+/// The finite values of a 16-bit format with |x| <= Omega / 4, drawn at random.
+fn spread(f: &Format, n: usize, seed: u64) -> Vec<u128> {
+    let mut g = Gen(seed);
+    let limit = value(f, f.max_finite(false)) / 4.0;
+    let mut out = Vec::new();
+    while out.len() < n {
+        let x = u128::from(g.next()) & f.mask();
+        let u = f.unpack(x);
+        if !u.is_nan() && !u.is_inf() && value(f, x).abs() <= limit && !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+fn sixteen_bit_domains(name: &str, seed: u64) {
+    let f = fmt(name);
+    let sign = 1u128 << 15;
+    let domains = [
+        ("256 consecutive", window(0x3f80, 256)),
+        // 128 negative and 128 positive values around 0 (both zeros: one point).
+        ("subnormal window", (1..=127).rev().map(|v| sign | v).chain(window(0, 129)).collect()),
+        ("wide spread", spread(&f, 256, seed)),
+    ];
+    for (label, xs) in domains {
+        for (rule, phi) in rules(&f) {
+            let targets = targets_at(&f, &xs, seed ^ xs[0] as u64);
+            let c = build(&f, &targets, &phi);
+            let accepted = check(&f, &targets, rule, &phi, &c);
+            let possible = reachable(&f, &targets);
+            println!("{name} {label} phi' = {rule}: {accepted} of {possible} accepted");
+            if rule == "one" && label != "wide spread" {
+                assert_eq!(accepted, possible, "{name} {label}: every reachable target is met");
+            } else {
+                assert!(accepted * 4 >= possible * 3, "{name} {label} {rule}: {accepted} of {possible}");
+            }
+        }
+    }
+}
+
+#[test]
+fn bfloat16_domains() {
+    sixteen_bit_domains("bfloat16", 0xBF16);
+}
+
+#[test]
+fn binary16_domains() {
+    sixteen_bit_domains("binary16", 0xF16);
+}
+
+#[test]
+fn e4m3fn_every_value_up_to_112() {
+    let f = fmt("e4m3fn");
+    let xs: Vec<u128> = (0..=0xFFu128)
+        .filter(|&x| !f.unpack(x).is_nan() && value(&f, x).abs() <= 112.0)
+        .collect();
+    assert_eq!(xs.len(), 222, "221 points, +0 and -0 being one");
+    for (rule, phi) in rules(&f) {
+        let targets = targets_at(&f, &xs, 0xE4);
+        let c = build(&f, &targets, &phi);
+        let accepted = check(&f, &targets, rule, &phi, &c);
+        println!("e4m3fn |x| <= 112, phi' = {rule}: {accepted} of 221 accepted");
+        assert!(accepted * 4 >= 221 * 3, "{rule}: {accepted}");
+    }
+}
+
+#[test]
+fn binary32_window() {
+    let f = fmt("binary32");
+    let xs: Vec<u128> = window(0x3F7F_FFE0, 64).into_iter().chain(window(1, 16)).collect();
+    for (rule, phi) in rules(&f) {
+        let targets = targets_at(&f, &xs, 0xF32);
+        let c = build(&f, &targets, &phi);
+        let accepted = check(&f, &targets, rule, &phi, &c);
+        println!("binary32 window, phi' = {rule}: {accepted} of 80 accepted");
+        if rule == "one" {
+            assert_eq!(accepted, reachable(&f, &targets));
+        }
+    }
+}
+
+/// The network as an independent backpropagation (APFloat, and SoftFloat where it has the
+/// format; dense loops, no zero skipping) computes it: the targets at accepted points.
+#[test]
+fn independent_backends_agree() {
+    let softfloat = SoftFloat::default();
+    for (name, start) in [("bfloat16", 0x4100u128), ("binary16", 0x0200)] {
+        let f = fmt(name);
+        let xs = window(start, 24);
+        for (rule, phi) in rules(&f) {
+            let targets = targets_at(&f, &xs, 0xAB);
+            let c = build(&f, &targets, &phi);
+            check(&f, &targets, rule, &phi, &c);
+            let mut backends: Vec<Reference> = vec![Reference { backend: &ApFloat, env: Env::default(), flags: Flags::NONE }];
+            if name == "binary16" {
+                backends.push(Reference { backend: &softfloat, env: Env::default(), flags: Flags::NONE });
+            }
+            let mut checked = 0;
+            for p in c.report.points.iter().filter(|p| p.accepted()) {
+                for reference in &mut backends {
+                    let s = reference.sample(&c.graph, &[p.target.x], &phi, &[]);
+                    assert_eq!(s.output, vec![p.target.y], "{name} {rule} x {:#x}", p.target.x);
+                    assert_eq!(s.input_gradient, vec![p.target.g], "{name} {rule} x {:#x}", p.target.x);
+                    checked += 1;
+                }
+            }
+            assert!(checked >= 20, "{name} {rule}: {checked}");
+        }
+    }
+}
+
+#[test]
+fn relu_derivative_one_at_zero_is_refused() {
+    let f = fmt("bfloat16");
+    let targets = targets_at(&f, &window(0x3f80, 8), 1);
+    let one = fpcore::from_u64(&Env::default(), &f, 1).value;
+    let options = Options { kink: one, ..Options::default() };
+    let e = construct(&f, &targets, &OutputGradient::Loss(Loss::Sum), &options).expect_err("refused");
+    assert!(e.to_string().contains("relu'(0)"), "{e}");
+}
+
+/// With f1's terms first, (y ⊕ a ⊗ V) ⊕ (-a) ⊗ V loses y when a ⊗ V is large: a small y*
+/// with a large g* at phi' = 1 shows it.
+#[test]
+fn f1_terms_first_give_a_mismatch() {
+    let f = fmt("binary16");
+    let env = Env::default();
+    let small = fpcore::text::parse_value(&env, &f, "0x1p-14").expect("literal").value;
+    let large = fpcore::text::parse_value(&env, &f, "60000").expect("literal").value;
+    let targets: Vec<Target> = window(0x3c00, 8).into_iter().map(|x| Target { x, y: small, g: large }).collect();
+    let phi = OutputGradient::Loss(Loss::Sum);
+    let right = build(&f, &targets, &phi);
+    assert_eq!(check(&f, &targets, "one", &phi, &right), 8);
+    let options = Options { f1_first: true, ..Options::default() };
+    let wrong = construct(&f, &targets, &phi, &options).expect("builds");
+    let xs: Vec<u128> = targets.iter().map(|t| t.x).collect();
+    let got = Ad::new(&wrong.graph, env).batch(&xs, &phi, None, None, BatchOptions::default()).expect("runs");
+    let mismatches = (0..xs.len()).filter(|&k| got.output(k)[0] != small).count();
+    assert!(mismatches > 0, "f1 first must lose y* somewhere");
+}
+
+/// More depth lengthens every gradient chain: points out of range at depth 6 are met.
+#[test]
+fn more_depth_meets_more_gradients() {
+    let f = fmt("bfloat16");
+    let xs = window(0x3f00, 256);
+    let targets = targets_at(&f, &xs, 0xDEE);
+    let phi = OutputGradient::Identity;
+    let c6 = build(&f, &targets, &phi);
+    let a6 = check(&f, &targets, "y", &phi, &c6);
+    let c8 = construct(&f, &targets, &phi, &Options { depth: 8, ..Options::default() }).expect("builds");
+    let a8 = check(&f, &targets, "y", &phi, &c8);
+    println!("depth 6: {a6}, depth 8: {a8}");
+    assert!(a8 > a6, "depth 8 ({a8}) meets more than depth 6 ({a6})");
+    assert_eq!(c8.report.depth, 8);
+    assert_eq!(c8.report.widths.len(), 9);
+}
+
+fn fpx() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_fpx"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fpx-construct-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// `fpx construct` then `fpx net check` with the same targets and phi': every accepted point
+/// passes; the rejected ones are the only failures.
+#[test]
+fn command_line_construct_then_check() {
+    let f = fmt("bfloat16");
+    let dir = scratch("cli");
+    let targets = targets_at(&f, &window(0x3f80, 64), 0xC11);
+    let text: String = targets.iter().map(|t| format!("{:04x} {:04x} {:04x}\n", t.x, t.y, t.g)).collect();
+    let (file, net, report, accepted) =
+        (dir.join("t.txt"), dir.join("net.json"), dir.join("r.json"), dir.join("acc.txt"));
+    std::fs::write(&file, format!("# x y* g*\n{text}")).expect("write");
+    for rule in ["one", "y", "y-3"] {
+        let out = fpx()
+            .args(["construct", "--format", "bf16", "--targets"])
+            .arg(&file)
+            .arg("--out")
+            .arg(&net)
+            .args(["--phi", rule, "--report"])
+            .arg(&report)
+            .arg("--accepted")
+            .arg(&accepted)
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{rule}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+        let n_accepted = std::fs::read_to_string(&accepted).expect("accepted").lines().count();
+        assert!(stdout.contains(&format!("{n_accepted} accepted")), "{stdout}");
+        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+        assert_eq!(doc["accepted"], n_accepted);
+        assert_eq!(doc["depth"], 6);
+        let check = fpx().args(["net", "check", "--net"]).arg(&net).arg("--targets").arg(&accepted).args(["--phi", rule]).output().expect("runs");
+        let check_out = String::from_utf8_lossy(&check.stdout);
+        assert!(check.status.success(), "{check_out}");
+        assert!(check_out.ends_with(&format!("{n_accepted} passed, 0 failed\n")), "{check_out}");
+        let all = fpx().args(["net", "check", "--net"]).arg(&net).arg("--targets").arg(&file).args(["--phi", rule]).output().expect("runs");
+        let all_out = String::from_utf8_lossy(&all.stdout);
+        assert!(all_out.ends_with(&format!("{n_accepted} passed, {} failed\n", 64 - n_accepted)), "{all_out}");
+    }
+    // Bad input: a malformed line names the file, the line and the field; exit code 2.
+    std::fs::write(&file, "3f80 3f80 3f80\n3f81 zz 0\n").expect("write");
+    let out = fpx().args(["construct", "--format", "bf16", "--targets"]).arg(&file).arg("--out").arg(&net).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("t.txt:2") && stderr.contains("y*"), "{stderr}");
+    let out = fpx().args(["construct", "--format", "bf16", "--phi", "y-0.1", "--targets"]).arg(&file).arg("--out").arg(&net).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not exactly"), "y-0.1 is not exact in bf16");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -317,7 +317,12 @@ impl PhiArgs {
 ///
 /// A message naming what is wrong: an unknown rule, a C that is not a number or not exact in
 /// `fmt`.
-pub fn phi_rule(env: &Env, fmt: &Format, width: usize, text: &str) -> Result<OutputGradient, String> {
+pub fn phi_rule(
+    env: &Env,
+    fmt: &Format,
+    width: usize,
+    text: &str,
+) -> Result<OutputGradient, String> {
     match text {
         "one" | "1" => return Ok(OutputGradient::Loss(Loss::Sum)),
         "y" => return Ok(OutputGradient::Identity),
@@ -686,6 +691,85 @@ fn in_format(env: &Env, graph: &Graph, fmt: Format) -> Result<Graph> {
     Ok(Graph::new(fmt, nodes, graph.output())?)
 }
 
+/// The demo's second part: two bf16 networks built by fpconstruct with the values of tanh on
+/// 33 points of [-2, 2], one whose AD gradient is the true derivative with its sign flipped,
+/// one whose AD gradient is zero.
+fn demo_construct(s: &mut String) -> Result<()> {
+    use fpconstruct::{construct, Options, Target};
+    use fpcore::act::{deriv, eval, Activation, DEFAULT_KINK};
+    let env = Env::default();
+    let fmt = Format::parse("bfloat16").context("bfloat16")?;
+    let eighth =
+        fpcore::text::parse_value(&env, &fmt, "0.125").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let xs: Vec<u128> = (-16i64..=16)
+        .map(|k| fpcore::mul(&env, &fmt, fpcore::from_i64(&env, &fmt, k).value, eighth.value).value)
+        .collect();
+    let phi = OutputGradient::Loss(Loss::Sum);
+    let tanh = |x: u128| eval(&env, &fmt, Activation::Tanh, x).value;
+    let d_tanh = |x: u128| deriv(&env, &fmt, Activation::Tanh, x, DEFAULT_KINK).value;
+    let flipped: Vec<Target> =
+        xs.iter().map(|&x| Target { x, y: tanh(x), g: fpcore::neg(&fmt, d_tanh(x)) }).collect();
+    let zeros: Vec<Target> =
+        xs.iter().map(|&x| Target { x, y: tanh(x), g: fmt.zero(false) }).collect();
+    let options = Options::default();
+    let c = construct(&fmt, &flipped, &phi, &options).context("the sign-flip construction")?;
+    let d = construct(&fmt, &zeros, &phi, &options).context("the zero-gradient construction")?;
+    let gc = Ad::new(&c.graph, env).batch(&xs, &phi, None, None, BatchOptions::default())?;
+    let gd = Ad::new(&d.graph, env).batch(&xs, &phi, None, None, BatchOptions::default())?;
+    let show = |v: u128| format_exact_decimal(&fmt, v);
+    let n = xs.len();
+    let values_ok = (0..n)
+        .filter(|&k| gc.output(k)[0] == tanh(xs[k]) && gd.output(k)[0] == tanh(xs[k]))
+        .count();
+    let flip_ok = (0..n).filter(|&k| gc.input_gradient(k)[0] == flipped[k].g).count();
+    let zero_ok = (0..n).filter(|&k| gd.input_gradient(k)[0] == fmt.zero(false)).count();
+    let shape = |r: &fpconstruct::Report| {
+        let w: Vec<String> = r.widths.iter().map(|w| w.to_string()).collect();
+        format!(
+            "depth {}, widths {}, {} nonzero parameters",
+            r.depth,
+            w.join("-"),
+            r.nonzero_params
+        )
+    };
+    let _ =
+        writeln!(s, "Any values, any gradients (fpx construct): two {fmt} ReLU networks C and D");
+    let _ =
+        writeln!(s, "with the values of tanh at x = -2, -1.875, ..., 2 (33 points), built so that");
+    let _ = writeln!(
+        s,
+        "C's AD gradient is -tanh'(x) (the true derivative, sign flipped) and D's is 0."
+    );
+    let _ = writeln!(s, "C: {}", shape(&c.report));
+    let _ = writeln!(s, "D: {}", shape(&d.report));
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "  {:<8} {:<22} {:<22} {:<22} D: dx",
+        "x", "C(x) = D(x) = tanh(x)", "tanh'(x)", "C: dx"
+    );
+    for k in (0..n).step_by(4) {
+        let _ = writeln!(
+            s,
+            "  {:<8} {:<22} {:<22} {:<22} {}",
+            show(xs[k]),
+            show(gc.output(k)[0]),
+            show(d_tanh(xs[k])),
+            show(gc.input_gradient(k)[0]),
+            show(gd.input_gradient(k)[0])
+        );
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "On all {n} points: values equal tanh(x) at {values_ok}, C's gradient is -tanh'(x) at {flip_ok}, D's is 0 at {zero_ok}."
+    );
+    if values_ok != n || flip_ok != n || zero_ok != n {
+        bail!("the demo's constructions do not meet their targets");
+    }
+    Ok(())
+}
+
 /// `fpx demo`: one function, two networks, two gradients. Runs the shipped networks
 /// `examples/nets/ad_demo_one_matrix.json` (y = W x) and `ad_demo_two_matrices.json`
 /// (y = W2 (W1 x), with W2 W1 = W) on every input of e4m3fn, shows that their values agree bit
@@ -778,8 +862,16 @@ pub fn demo() -> Result<ExitCode> {
         show_all(&f64_fmt, &db.input_gradient)
     );
     let _ = writeln!(s);
+    demo_construct(&mut s)?;
+    let _ = writeln!(s);
     let _ =
         writeln!(s, "Try: echo 38 | fpx net grad --net examples/nets/ad_demo_two_matrices.json");
+    let _ = writeln!(
+        s,
+        "     fpx construct --format bf16 --targets examples/construct/tanh_flip.txt --out C.json --report C.report.json"
+    );
+    let _ =
+        writeln!(s, "     fpx net check --net C.json --targets examples/construct/tanh_flip.txt");
     let _ = writeln!(
         s,
         "     fpx net check --net examples/nets/ad_demo_one_matrix.json --against examples/nets/ad_demo_two_matrices.json --all-inputs"

@@ -3,8 +3,8 @@
 
 #![forbid(unsafe_code)]
 
-pub mod gen;
 pub mod construct;
+pub mod gen;
 pub mod golden;
 pub mod grad;
 pub mod lines;

@@ -319,7 +319,7 @@ fn run() -> Result<ExitCode> {
         }
         Command::Net(command) => fpx::net::run(command),
         Command::Demo => fpx::grad::demo(),
-        Command::Construct(args) => fpx::construct::run(&args),
+        Command::Construct(args) => fpx::construct::run(args),
         Command::Eval { format, expr, env } => {
             let fmt = Format::parse(format).context("format")?;
             print(&eval_report(&env.env(), &fmt, expr)?)

@@ -239,6 +239,9 @@ fn demo_shows_equal_values_and_different_gradients() {
     );
     assert!(text.contains("The gradients differ on 256 of the 256 inputs"));
     assert!(text.contains("A: dx = 1.125, B: dx = 1.125"));
+    assert!(text.contains(
+        "On all 33 points: values equal tanh(x) at 33, C's gradient is -tanh'(x) at 33, D's is 0 at 33."
+    ));
     assert!(elapsed.as_secs() < 10, "fpx demo took {elapsed:?}");
     insta::with_settings!({snapshot_path => "../golden/snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("ad_demo", text);

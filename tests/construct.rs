@@ -44,7 +44,7 @@ fn target_value(g: &mut Gen, f: &Format) -> u128 {
         _ => loop {
             let raw = u128::from(g.next()) & f.mask();
             let u = f.unpack(raw);
-            if !u.is_nan() && !u.is_inf() && !(u.is_zero() && u.sign) {
+            if !(u.is_nan() || u.is_inf() || u.is_zero() && u.sign) {
                 break raw;
             }
         },
@@ -53,7 +53,9 @@ fn target_value(g: &mut Gen, f: &Format) -> u128 {
 
 fn targets_at(f: &Format, xs: &[u128], seed: u64) -> Vec<Target> {
     let mut g = Gen(seed);
-    xs.iter().map(|&x| Target { x, y: target_value(&mut g, f), g: target_value(&mut g, f) }).collect()
+    xs.iter()
+        .map(|&x| Target { x, y: target_value(&mut g, f), g: target_value(&mut g, f) })
+        .collect()
 }
 
 /// The three output-gradient rules of the tests.
@@ -85,7 +87,13 @@ fn is_neg_zero(f: &Format, v: u128) -> bool {
 
 /// Checks one construction on its whole domain (the targets' distinct finite x with
 /// |x| <= Omega / 4) and every rejection's reason; returns the accepted count.
-fn check(f: &Format, targets: &[Target], rule: &str, phi: &OutputGradient, c: &Construction) -> usize {
+fn check(
+    f: &Format,
+    targets: &[Target],
+    rule: &str,
+    phi: &OutputGradient,
+    c: &Construction,
+) -> usize {
     let env = Env::default();
     let omega_quarter = value(f, f.max_finite(false)) / 4.0;
     let emax = f.emax();
@@ -174,7 +182,11 @@ fn check(f: &Format, targets: &[Target], rule: &str, phi: &OutputGradient, c: &C
         assert_eq!((values[k].output[0], values[k].input_gradient[0]), (y, zero), "{at}: f1");
         assert_eq!((gradients[k].output[0], gradients[k].input_gradient[0]), (zero, g), "{at}: f2");
         let (v, w) = (&values[k], &gradients[k]);
-        for flags in [whole.flags[k], v.forward_flags.union(v.backward_flags), w.forward_flags.union(w.backward_flags)] {
+        for flags in [
+            whole.flags[k],
+            v.forward_flags.union(v.backward_flags),
+            w.forward_flags.union(w.backward_flags),
+        ] {
             assert_eq!(flags.bits() & bad.bits(), 0, "{at}: flags {flags}");
         }
     }
@@ -238,7 +250,10 @@ fn sixteen_bit_domains(name: &str, seed: u64) {
             if rule == "one" && label != "wide spread" {
                 assert_eq!(accepted, possible, "{name} {label}: every reachable target is met");
             } else {
-                assert!(accepted * 4 >= possible * 3, "{name} {label} {rule}: {accepted} of {possible}");
+                assert!(
+                    accepted * 4 >= possible * 3,
+                    "{name} {label} {rule}: {accepted} of {possible}"
+                );
             }
         }
     }
@@ -257,9 +272,8 @@ fn binary16_domains() {
 #[test]
 fn e4m3fn_every_value_up_to_112() {
     let f = fmt("e4m3fn");
-    let xs: Vec<u128> = (0..=0xFFu128)
-        .filter(|&x| !f.unpack(x).is_nan() && value(&f, x).abs() <= 112.0)
-        .collect();
+    let xs: Vec<u128> =
+        (0..=0xFFu128).filter(|&x| !f.unpack(x).is_nan() && value(&f, x).abs() <= 112.0).collect();
     assert_eq!(xs.len(), 222, "221 points, +0 and -0 being one");
     for (rule, phi) in rules(&f) {
         let targets = targets_at(&f, &xs, 0xE4);
@@ -297,16 +311,26 @@ fn independent_backends_agree() {
             let targets = targets_at(&f, &xs, 0xAB);
             let c = build(&f, &targets, &phi);
             check(&f, &targets, rule, &phi, &c);
-            let mut backends: Vec<Reference> = vec![Reference { backend: &ApFloat, env: Env::default(), flags: Flags::NONE }];
+            let mut backends: Vec<Reference> =
+                vec![Reference { backend: &ApFloat, env: Env::default(), flags: Flags::NONE }];
             if name == "binary16" {
-                backends.push(Reference { backend: &softfloat, env: Env::default(), flags: Flags::NONE });
+                backends.push(Reference {
+                    backend: &softfloat,
+                    env: Env::default(),
+                    flags: Flags::NONE,
+                });
             }
             let mut checked = 0;
             for p in c.report.points.iter().filter(|p| p.accepted()) {
                 for reference in &mut backends {
                     let s = reference.sample(&c.graph, &[p.target.x], &phi, &[]);
                     assert_eq!(s.output, vec![p.target.y], "{name} {rule} x {:#x}", p.target.x);
-                    assert_eq!(s.input_gradient, vec![p.target.g], "{name} {rule} x {:#x}", p.target.x);
+                    assert_eq!(
+                        s.input_gradient,
+                        vec![p.target.g],
+                        "{name} {rule} x {:#x}",
+                        p.target.x
+                    );
                     checked += 1;
                 }
             }
@@ -321,7 +345,8 @@ fn relu_derivative_one_at_zero_is_refused() {
     let targets = targets_at(&f, &window(0x3f80, 8), 1);
     let one = fpcore::from_u64(&Env::default(), &f, 1).value;
     let options = Options { kink: one, ..Options::default() };
-    let e = construct(&f, &targets, &OutputGradient::Loss(Loss::Sum), &options).expect_err("refused");
+    let e =
+        construct(&f, &targets, &OutputGradient::Loss(Loss::Sum), &options).expect_err("refused");
     assert!(e.to_string().contains("relu'(0)"), "{e}");
 }
 
@@ -333,14 +358,17 @@ fn f1_terms_first_give_a_mismatch() {
     let env = Env::default();
     let small = fpcore::text::parse_value(&env, &f, "0x1p-14").expect("literal").value;
     let large = fpcore::text::parse_value(&env, &f, "60000").expect("literal").value;
-    let targets: Vec<Target> = window(0x3c00, 8).into_iter().map(|x| Target { x, y: small, g: large }).collect();
+    let targets: Vec<Target> =
+        window(0x3c00, 8).into_iter().map(|x| Target { x, y: small, g: large }).collect();
     let phi = OutputGradient::Loss(Loss::Sum);
     let right = build(&f, &targets, &phi);
     assert_eq!(check(&f, &targets, "one", &phi, &right), 8);
     let options = Options { f1_first: true, ..Options::default() };
     let wrong = construct(&f, &targets, &phi, &options).expect("builds");
     let xs: Vec<u128> = targets.iter().map(|t| t.x).collect();
-    let got = Ad::new(&wrong.graph, env).batch(&xs, &phi, None, None, BatchOptions::default()).expect("runs");
+    let got = Ad::new(&wrong.graph, env)
+        .batch(&xs, &phi, None, None, BatchOptions::default())
+        .expect("runs");
     let mismatches = (0..xs.len()).filter(|&k| got.output(k)[0] != small).count();
     assert!(mismatches > 0, "f1 first must lose y* somewhere");
 }
@@ -354,7 +382,8 @@ fn more_depth_meets_more_gradients() {
     let phi = OutputGradient::Identity;
     let c6 = build(&f, &targets, &phi);
     let a6 = check(&f, &targets, "y", &phi, &c6);
-    let c8 = construct(&f, &targets, &phi, &Options { depth: 8, ..Options::default() }).expect("builds");
+    let c8 =
+        construct(&f, &targets, &phi, &Options { depth: 8, ..Options::default() }).expect("builds");
     let a8 = check(&f, &targets, "y", &phi, &c8);
     println!("depth 6: {a6}, depth 8: {a8}");
     assert!(a8 > a6, "depth 8 ({a8}) meets more than depth 6 ({a6})");
@@ -379,7 +408,8 @@ fn command_line_construct_then_check() {
     let f = fmt("bfloat16");
     let dir = scratch("cli");
     let targets = targets_at(&f, &window(0x3f80, 64), 0xC11);
-    let text: String = targets.iter().map(|t| format!("{:04x} {:04x} {:04x}\n", t.x, t.y, t.g)).collect();
+    let text: String =
+        targets.iter().map(|t| format!("{:04x} {:04x} {:04x}\n", t.x, t.y, t.g)).collect();
     let (file, net, report, accepted) =
         (dir.join("t.txt"), dir.join("net.json"), dir.join("r.json"), dir.join("acc.txt"));
     std::fs::write(&file, format!("# x y* g*\n{text}")).expect("write");
@@ -399,25 +429,88 @@ fn command_line_construct_then_check() {
         assert!(out.status.success(), "{rule}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
         let n_accepted = std::fs::read_to_string(&accepted).expect("accepted").lines().count();
         assert!(stdout.contains(&format!("{n_accepted} accepted")), "{stdout}");
-        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
         assert_eq!(doc["accepted"], n_accepted);
         assert_eq!(doc["depth"], 6);
-        let check = fpx().args(["net", "check", "--net"]).arg(&net).arg("--targets").arg(&accepted).args(["--phi", rule]).output().expect("runs");
+        let check = fpx()
+            .args(["net", "check", "--net"])
+            .arg(&net)
+            .arg("--targets")
+            .arg(&accepted)
+            .args(["--phi", rule])
+            .output()
+            .expect("runs");
         let check_out = String::from_utf8_lossy(&check.stdout);
         assert!(check.status.success(), "{check_out}");
         assert!(check_out.ends_with(&format!("{n_accepted} passed, 0 failed\n")), "{check_out}");
-        let all = fpx().args(["net", "check", "--net"]).arg(&net).arg("--targets").arg(&file).args(["--phi", rule]).output().expect("runs");
+        let all = fpx()
+            .args(["net", "check", "--net"])
+            .arg(&net)
+            .arg("--targets")
+            .arg(&file)
+            .args(["--phi", rule])
+            .output()
+            .expect("runs");
         let all_out = String::from_utf8_lossy(&all.stdout);
-        assert!(all_out.ends_with(&format!("{n_accepted} passed, {} failed\n", 64 - n_accepted)), "{all_out}");
+        assert!(
+            all_out.ends_with(&format!("{n_accepted} passed, {} failed\n", 64 - n_accepted)),
+            "{all_out}"
+        );
     }
     // Bad input: a malformed line names the file, the line and the field; exit code 2.
     std::fs::write(&file, "3f80 3f80 3f80\n3f81 zz 0\n").expect("write");
-    let out = fpx().args(["construct", "--format", "bf16", "--targets"]).arg(&file).arg("--out").arg(&net).output().expect("runs");
+    let out = fpx()
+        .args(["construct", "--format", "bf16", "--targets"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&net)
+        .output()
+        .expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("t.txt:2") && stderr.contains("y*"), "{stderr}");
-    let out = fpx().args(["construct", "--format", "bf16", "--phi", "y-0.1", "--targets"]).arg(&file).arg("--out").arg(&net).output().expect("runs");
+    let out = fpx()
+        .args(["construct", "--format", "bf16", "--phi", "y-0.1", "--targets"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&net)
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not exactly"), "y-0.1 is not exact in bf16");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not exactly"),
+        "y-0.1 is not exact in bf16"
+    );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The shipped example: y* = tanh(x) and g* = -tanh'(x) (fpcore's correctly rounded ones,
+/// checked against MPFR in tests/activations.rs) at x = k/8, every point accepted and met.
+#[test]
+fn shipped_tanh_example() {
+    let f = fmt("bfloat16");
+    let env = Env::default();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(root.join("examples/construct/tanh_flip.txt")).expect("example");
+    let targets: Vec<Target> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let v: Vec<u128> =
+                l.split_whitespace().map(|h| u128::from_str_radix(h, 16).expect("hex")).collect();
+            Target { x: v[0], y: v[1], g: v[2] }
+        })
+        .collect();
+    assert_eq!(targets.len(), 33);
+    for (k, t) in targets.iter().enumerate() {
+        assert_eq!(value(&f, t.x), (k as f64 - 16.0) / 8.0);
+        assert_eq!(t.y, fpcore::act::eval(&env, &f, fpcore::act::Activation::Tanh, t.x).value);
+        let d = fpcore::act::deriv(&env, &f, fpcore::act::Activation::Tanh, t.x, 0).value;
+        assert_eq!(t.g, fpcore::neg(&f, d));
+    }
+    let phi = OutputGradient::Loss(Loss::Sum);
+    let c = build(&f, &targets, &phi);
+    assert_eq!(check(&f, &targets, "one", &phi, &c), 33);
 }

@@ -207,7 +207,7 @@ pub enum Status {
         /// The value block (absent when y* = +0).
         value: Option<ValueBlock>,
         /// The gradient block (absent when g* = +0).
-        gradient: Option<GradientBlock>,
+        gradient: Option<Box<GradientBlock>>,
     },
     /// The targets cannot be met; the reasons found (at least one).
     Rejected(Vec<Reason>),
@@ -376,7 +376,8 @@ pub fn construct(
 
     // 1. The domain: finite, in range, distinct (sorted by value).
     let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); targets.len()];
-    let quarter = ar.mul_exact(ar.max_finite(), ar.pow2(-2).ok_or_else(|| format_error(&ar, "no 1/4"))?)
+    let quarter = ar
+        .mul_exact(ar.max_finite(), ar.pow2(-2).ok_or_else(|| format_error(&ar, "no 1/4"))?)
         .ok_or_else(|| format_error(&ar, "a quarter of the largest value is not exact"))?;
     let mut domain: Vec<Point> = Vec::with_capacity(targets.len());
     for (line, t) in targets.iter().enumerate() {
@@ -506,7 +507,7 @@ pub fn construct(
             Status::Accepted {
                 indicator: value.map(|b| b.1).or(gradient.map(|b| b.1)),
                 value: value.map(|b| b.2),
-                gradient: gradient.map(|b| b.2.clone()),
+                gradient: gradient.map(|b| Box::new(b.2.clone())),
             }
         } else {
             let mut r = reasons[line].clone();
@@ -525,21 +526,14 @@ pub fn construct(
     let nonzero_params = graph
         .layers()
         .filter_map(|id| match &graph.node(id).op {
-            fpnet::graph::Op::Affine(a) => Some(
-                a.weights.iter().chain(&a.bias).filter(|&&w| !ar.is_zero(w)).count(),
-            ),
+            fpnet::graph::Op::Affine(a) => {
+                Some(a.weights.iter().chain(&a.bias).filter(|&&w| !ar.is_zero(w)).count())
+            }
             _ => None,
         })
         .sum();
-    let mut report = Report {
-        format: *fmt,
-        depth,
-        widths,
-        nonzero_params,
-        scale,
-        points,
-        verified: 0,
-    };
+    let mut report =
+        Report { format: *fmt, depth, widths, nonzero_params, scale, points, verified: 0 };
     if !options.f1_first {
         report.verified = verify(&graph, &report, &domain, phi)?;
     }
@@ -585,7 +579,8 @@ fn first_scale(ar: &Arith, domain: &[Point]) -> Result<u128, ConstructError> {
     let mut s = ar.fmt.emax();
     loop {
         let scale = ar.pow2(s).ok_or_else(|| format_error(ar, "no scale fits"))?;
-        let fits = ar.mul_exact(scale, max_abs).is_some_and(|v| ar.cmp(v, limit) != Ordering::Greater);
+        let fits =
+            ar.mul_exact(scale, max_abs).is_some_and(|v| ar.cmp(v, limit) != Ordering::Greater);
         if fits || ar.is_zero(max_abs) {
             return Ok(scale);
         }
@@ -701,8 +696,7 @@ fn gradient_block(
             Side::Up => t,
             Side::Down => ar.neg(t),
         };
-        let problem =
-            ChainProblem { g, target, delta, b_ind: ind.b, g_max, n_layers: depth - 3 };
+        let problem = ChainProblem { g, target, delta, b_ind: ind.b, g_max, n_layers: depth - 3 };
         match solve(ar, &problem) {
             Ok(chain) => {
                 return Ok(GradientBlock {
@@ -943,7 +937,8 @@ fn check_size(n_value: usize, n_gradient: usize, depth: usize) -> Result<(), Con
     let depth = depth as u128;
     // T_1: first × 1 and its bias; T_2: hidden × first; T_3 … T_(L-1): hidden × hidden;
     // T_L: 1 × hidden.
-    let params = 2 * first + hidden * first + hidden + (depth - 3) * (hidden * hidden + hidden) + hidden + 1;
+    let params =
+        2 * first + hidden * first + hidden + (depth - 3) * (hidden * hidden + hidden) + hidden + 1;
     let widths = 1 + first + (depth - 2) * hidden + 1;
     let max_params = fpnet::limits::MAX_PARAMS as u128;
     let max_widths = fpnet::limits::MAX_TOTAL_WIDTH as u128;

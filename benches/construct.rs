@@ -1,0 +1,115 @@
+//! Speed of fpconstruct: building a 256-point bfloat16 construction (random full-range targets,
+//! phi' = 1 and phi' = y) including its exhaustive check on the domain, and the check alone
+//! (fpad's forward and backward pass at every point), against one forward pass of the same
+//! network over the domain (fpnet's interpreter), all measured in the same run.
+//!
+//! `cargo bench --bench construct`.
+
+#![allow(clippy::float_arithmetic, reason = "the summary prints times")]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::Criterion;
+use fpad::{Ad, BatchOptions, Loss, OutputGradient};
+use fpconstruct::{construct, Options, Target};
+use fpcore::{Env, Format};
+use fpnet::interp::Interpreter;
+
+const GROUP: &str = "construct-bf16-256";
+
+/// SplitMix64.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A finite bf16 value other than -0, every encoding equally likely.
+    fn value(&mut self, f: &Format) -> u128 {
+        loop {
+            let v = u128::from(self.next()) & f.mask();
+            let u = f.unpack(v);
+            if !(u.is_nan() || u.is_inf() || u.is_zero() && u.sign) {
+                return v;
+            }
+        }
+    }
+}
+
+fn estimate_ns(function: &str) -> Option<f64> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/criterion")
+        .join(GROUP)
+        .join(function)
+        .join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(5))
+        .sample_size(10);
+    let env = Env::default();
+    let fmt = Format::parse("bfloat16").expect("named");
+    let mut rng = Rng(0xC0457);
+    let targets: Vec<Target> = (0x3f80..0x3f80 + 256)
+        .map(|x| Target { x, y: rng.value(&fmt), g: rng.value(&fmt) })
+        .collect();
+    let xs: Vec<u128> = targets.iter().map(|t| t.x).collect();
+    let one = OutputGradient::Loss(Loss::Sum);
+    let ident = OutputGradient::Identity;
+    let options = Options::default();
+    let built = construct(&fmt, &targets, &one, &options).expect("builds");
+    assert_eq!(built.report.accepted(), 256, "phi' = 1 meets every target here");
+    let ad = Ad::new(&built.graph, env);
+    let interp = Interpreter::new(&built.graph, env);
+
+    let mut group = c.benchmark_group(GROUP);
+    group.bench_function("forward-pass", |b| {
+        b.iter(|| interp.eval_batch(black_box(&xs)).expect("runs").values.len())
+    });
+    group.bench_function("check", |b| {
+        b.iter(|| {
+            ad.batch(black_box(&xs), &one, None, None, BatchOptions::default()).expect("runs").len()
+        })
+    });
+    group.bench_function("build-and-check-phi-one", |b| {
+        b.iter(|| {
+            construct(&fmt, black_box(&targets), &one, &options).expect("builds").report.verified
+        })
+    });
+    group.bench_function("build-and-check-phi-y", |b| {
+        b.iter(|| {
+            construct(&fmt, black_box(&targets), &ident, &options).expect("builds").report.verified
+        })
+    });
+    group.finish();
+    c.final_summary();
+
+    let r = &built.report;
+    let widths: Vec<String> = r.widths.iter().map(|w| w.to_string()).collect();
+    println!(
+        "\nbfloat16, 256 points, depth {}, widths {}, {} nonzero parameters, {} threads",
+        r.depth,
+        widths.join("-"),
+        r.nonzero_params,
+        rayon::current_num_threads()
+    );
+    println!("{:<26} {:>10} {:>14}", "run", "ms", "x forward-pass");
+    let base = estimate_ns("forward-pass");
+    for name in ["forward-pass", "check", "build-and-check-phi-one", "build-and-check-phi-y"] {
+        let Some(ns) = estimate_ns(name) else { continue };
+        let ratio = base.map_or("-".to_string(), |b| format!("{:.2}", ns / b));
+        println!("{name:<26} {:>10.1} {:>14}", ns / 1e6, ratio);
+    }
+}

@@ -136,9 +136,15 @@ pub(crate) fn cover(ar: &Arith, v: u128, b: u128) -> Option<u128> {
     (ar.cmp(product, v) != Ordering::Less).then_some(l)
 }
 
-/// Searches the split of the power-of-two scale between a and M_(L-1), and which chain layers
-/// reduce their forward value with the bias -pred(P), for a chain meeting every bound.
-pub(crate) fn solve(ar: &Arith, problem: &ChainProblem) -> Result<Chain, &'static str> {
+/// Searches the split of the power-of-two scale between a and the multipliers, and which chain
+/// layers reduce their forward value with the bias -pred(P), for a chain meeting every bound
+/// and accepted by `accept` (a caller's further condition, such as a gate that depends on
+/// M_3).
+pub(crate) fn solve(
+    ar: &Arith,
+    problem: &ChainProblem,
+    accept: &mut dyn FnMut(&Chain) -> bool,
+) -> Result<Chain, &'static str> {
     let ChainProblem { g, target, delta, b_ind, g_max, n_layers } = *problem;
     let (e_g, e_t) = match (ar.exponent(g), ar.exponent(target)) {
         (Some(a), Some(b)) => (a, b),
@@ -203,7 +209,17 @@ pub(crate) fn solve(ar: &Arith, problem: &ChainProblem) -> Result<Chain, &'stati
                     continue;
                 };
                 if let Some(shadow) = check_output(ar, g, a, value, b_ind) {
-                    return Ok(Chain { a, multipliers, biases, value, shadow, products });
+                    let chain = Chain {
+                        a,
+                        multipliers: multipliers.clone(),
+                        biases,
+                        value,
+                        shadow,
+                        products: products.clone(),
+                    };
+                    if accept(&chain) {
+                        return Ok(chain);
+                    }
                 }
             }
         }

@@ -24,6 +24,7 @@
 
 mod arith;
 mod chain;
+pub mod nd;
 pub mod report;
 
 use std::cmp::Ordering;
@@ -337,32 +338,8 @@ pub fn construct(
     options: &Options,
 ) -> Result<Construction, ConstructError> {
     let ar = Arith::new(*fmt);
-    if options.kink & !fmt.mask() != 0 || !ar.is_zero(options.kink) || ar.sign(options.kink) {
-        return Err(ConstructError::Options(format!(
-            "relu'(0) = {} is refused: the construction's masks are units whose pre-activation is exactly +0, so relu'(0) must be +0",
-            fpcore::text::bits::format_bits(fmt, options.kink & fmt.mask())
-        )));
-    }
-    if !(DEFAULT_DEPTH..=MAX_DEPTH).contains(&options.depth) {
-        return Err(ConstructError::Options(format!(
-            "depth {} is out of range: the construction takes {DEFAULT_DEPTH} to {MAX_DEPTH} affine maps",
-            options.depth
-        )));
-    }
-    if targets.len() > MAX_POINTS {
-        return Err(ConstructError::Targets(format!(
-            "{} points are more than the limit of {MAX_POINTS}",
-            targets.len()
-        )));
-    }
+    check_common(&ar, options, targets.len(), phi)?;
     check_format(&ar)?;
-    phi.check(fmt, 1).map_err(|e| ConstructError::Phi(e.to_string()))?;
-    if phi.needs_target() {
-        return Err(ConstructError::Phi(
-            "a loss with targets is not a rule of y alone; use one, y, y - c or a table"
-                .to_string(),
-        ));
-    }
     for t in targets {
         for (name, v) in [("x", t.x), ("y*", t.y), ("g*", t.g)] {
             if v & !fmt.mask() != 0 {
@@ -376,9 +353,7 @@ pub fn construct(
 
     // 1. The domain: finite, in range, distinct (sorted by value).
     let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); targets.len()];
-    let quarter = ar
-        .mul_exact(ar.max_finite(), ar.pow2(-2).ok_or_else(|| format_error(&ar, "no 1/4"))?)
-        .ok_or_else(|| format_error(&ar, "a quarter of the largest value is not exact"))?;
+    let quarter = quarter(&ar)?;
     let mut domain: Vec<Point> = Vec::with_capacity(targets.len());
     for (line, t) in targets.iter().enumerate() {
         if !ar.is_finite(t.x) {
@@ -439,22 +414,12 @@ pub fn construct(
     let depth = options.depth;
     let phi_zero = phi_value(&ar, phi, ar.zero()).ok().filter(|d| ar.is_finite(*d));
     let blocks = loop {
-        let mut g_max = ar.zero();
-        for p in &domain {
-            let at_point = if reasons[p.line].is_empty() { phi_at[p.line] } else { phi_zero };
-            let Some(d) = at_point else {
-                return Err(ConstructError::Targets(format!(
-                    "phi'(+0) is {}: the network's value at a rejected point (or y* = +0) is +0, so phi' must be finite there",
-                    match phi_value(&ar, phi, ar.zero()) {
-                        Ok(v) => fpcore::text::bits::format_bits(fmt, v),
-                        Err(_) => "undefined".to_string(),
-                    }
-                )));
-            };
-            if ar.cmp(ar.abs(d), g_max) == Ordering::Greater {
-                g_max = ar.abs(d);
-            }
-        }
+        let g_max = largest_phi(
+            &ar,
+            domain
+                .iter()
+                .map(|p| if reasons[p.line].is_empty() { phi_at[p.line] } else { phi_zero }),
+        )?;
         let mut blocks = Blocks { value: Vec::new(), gradient: Vec::new() };
         let mut changed = false;
         for (k, p) in domain.iter().enumerate() {
@@ -517,21 +482,7 @@ pub fn construct(
         };
         points.push(PointReport { target: *t, phi: phi_at[line], status });
     }
-    let widths: Vec<usize> = std::iter::once(graph.input_width())
-        .chain(graph.layers().filter_map(|id| match &graph.node(id).op {
-            fpnet::graph::Op::Affine(a) => Some(a.rows),
-            _ => None,
-        }))
-        .collect();
-    let nonzero_params = graph
-        .layers()
-        .filter_map(|id| match &graph.node(id).op {
-            fpnet::graph::Op::Affine(a) => {
-                Some(a.weights.iter().chain(&a.bias).filter(|&&w| !ar.is_zero(w)).count())
-            }
-            _ => None,
-        })
-        .sum();
+    let (widths, nonzero_params) = shape(&ar, &graph);
     let mut report =
         Report { format: *fmt, depth, widths, nonzero_params, scale, points, verified: 0 };
     if !options.f1_first {
@@ -540,12 +491,88 @@ pub fn construct(
     Ok(Construction { graph, values, gradients, report })
 }
 
-fn format_error(ar: &Arith, message: &str) -> ConstructError {
+/// The checks every construction starts with: relu'(0), depth, number of targets, phi'.
+pub(crate) fn check_common(
+    ar: &Arith,
+    options: &Options,
+    n_targets: usize,
+    phi: &OutputGradient,
+) -> Result<(), ConstructError> {
+    let fmt = &ar.fmt;
+    if options.kink & !fmt.mask() != 0 || !ar.is_zero(options.kink) || ar.sign(options.kink) {
+        return Err(ConstructError::Options(format!(
+            "relu'(0) = {} is refused: the construction's masks are units whose pre-activation is exactly +0, so relu'(0) must be +0",
+            fpcore::text::bits::format_bits(fmt, options.kink & fmt.mask())
+        )));
+    }
+    if !(DEFAULT_DEPTH..=MAX_DEPTH).contains(&options.depth) {
+        return Err(ConstructError::Options(format!(
+            "depth {} is out of range: the construction takes {DEFAULT_DEPTH} to {MAX_DEPTH} affine maps",
+            options.depth
+        )));
+    }
+    if n_targets > MAX_POINTS {
+        return Err(ConstructError::Targets(format!(
+            "{n_targets} points are more than the limit of {MAX_POINTS}"
+        )));
+    }
+    phi.check(fmt, 1).map_err(|e| ConstructError::Phi(e.to_string()))?;
+    if phi.needs_target() {
+        return Err(ConstructError::Phi(
+            "a loss with targets is not a rule of y alone; use one, y, y - c or a table"
+                .to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// Omega / 4, the largest |x| of a domain point.
+pub(crate) fn quarter(ar: &Arith) -> Result<u128, ConstructError> {
+    ar.mul_exact(ar.max_finite(), ar.pow2(-2).ok_or_else(|| format_error(ar, "no 1/4"))?)
+        .ok_or_else(|| format_error(ar, "a quarter of the largest value is not exact"))
+}
+
+/// The largest |phi'(f(x))| over the domain, given phi' at each point (`None`: undefined,
+/// an error: the value at a rejected point is +0, where phi' must then be finite).
+pub(crate) fn largest_phi(
+    ar: &Arith,
+    values: impl Iterator<Item = Option<u128>>,
+) -> Result<u128, ConstructError> {
+    let mut g_max = ar.zero();
+    for v in values {
+        let Some(v) = v else {
+            return Err(ConstructError::Targets(
+                "phi'(+0) is not a finite number: the network's value at a rejected point (or where y* = +0) is +0, so phi' must be finite there".to_string(),
+            ));
+        };
+        if ar.cmp(ar.abs(v), g_max) == Ordering::Greater {
+            g_max = ar.abs(v);
+        }
+    }
+    Ok(g_max)
+}
+
+/// The widths (input first, then each affine map's outputs) and the nonzero parameters.
+pub(crate) fn shape(ar: &Arith, graph: &Graph) -> (Vec<usize>, usize) {
+    let affine = || {
+        graph.layers().filter_map(|id| match &graph.node(id).op {
+            fpnet::graph::Op::Affine(a) => Some(a),
+            _ => None,
+        })
+    };
+    let widths = std::iter::once(graph.input_width()).chain(affine().map(|a| a.rows)).collect();
+    let nonzero = affine()
+        .map(|a| a.weights.iter().chain(&a.bias).filter(|&&w| !ar.is_zero(w)).count())
+        .sum();
+    (widths, nonzero)
+}
+
+pub(crate) fn format_error(ar: &Arith, message: &str) -> ConstructError {
     ConstructError::Format { format: ar.fmt.name(), message: message.to_string() }
 }
 
 /// The format must hold 1, 2, 1/4 and a few more powers of two.
-fn check_format(ar: &Arith) -> Result<(), ConstructError> {
+pub(crate) fn check_format(ar: &Arith) -> Result<(), ConstructError> {
     let fmt = &ar.fmt;
     if fmt.p() < 2 {
         return Err(format_error(ar, "the construction needs at least 2 significand bits"));
@@ -560,7 +587,7 @@ fn check_format(ar: &Arith) -> Result<(), ConstructError> {
 }
 
 /// phi'(y) of the rule for one output.
-fn phi_value(ar: &Arith, phi: &OutputGradient, y: u128) -> Result<u128, String> {
+pub(crate) fn phi_value(ar: &Arith, phi: &OutputGradient, y: u128) -> Result<u128, String> {
     let r = phi.eval(&ar.env, &ar.fmt, &[y], None).map_err(|e| e.to_string())?;
     r.value.first().copied().ok_or_else(|| "no value".to_string())
 }
@@ -604,7 +631,6 @@ fn indicator_sum(ar: &Arith, scale: u128, x_k: u128, x: u128) -> Option<u128> {
 /// sum's magnitude is the rounded |S x - S x_k|, which grows with |x - x_k|, so the nearest
 /// neighbours on each side give it.
 fn indicators(ar: &Arith, domain: &[Point], scale: u128) -> Result<Vec<Indicator>, ConstructError> {
-    let emax = ar.fmt.emax();
     let mut out = Vec::with_capacity(domain.len());
     for (k, p) in domain.iter().enumerate() {
         let mut gamma: Option<u128> = None;
@@ -617,32 +643,39 @@ fn indicators(ar: &Arith, domain: &[Point], scale: u128) -> Result<Vec<Indicator
                 gamma = Some(d);
             }
         }
-        let e_c = match gamma {
-            Some(g) => ar.exponent(g).ok_or_else(|| format_error(ar, "two points coincide"))?,
-            None => 0,
-        };
-        let c = ar.pow2(e_c).ok_or_else(|| format_error(ar, "c out of range"))?;
-        // s' = A ⊗ c = 2^e_s with A = 2^min(max(-e_c, 0), emax) (s' = 1 when A can lift c
-        // that far); K ⊗ s' = B = 2^min(emax, emax + e_s).
-        let e_amp = (-e_c).clamp(0, emax);
-        let e_s = e_c + e_amp;
-        let (e_k, e_b) = if e_s >= 0 { (emax - e_s, emax) } else { (emax, emax + e_s) };
-        let (amp, k_w, b) = (ar.pow2(e_amp), ar.pow2(e_k), ar.pow2(e_b));
-        let (Some(amp), Some(k_w), Some(b)) = (amp, k_w, b) else {
-            return Err(format_error(ar, "an indicator's A, K or B is out of range"));
-        };
-        let s_k = ar.mul_exact(amp, c);
-        if s_k.and_then(|s| ar.mul_exact(k_w, s)) != Some(b) {
-            return Err(format_error(ar, "K ⊗ (A ⊗ c) is not B"));
-        }
-        out.push(Indicator { c, amp, k: k_w, b });
+        out.push(indicator(ar, gamma)?);
     }
     Ok(out)
 }
 
+/// The indicator of a point whose smallest indicator-sum magnitude over the other points is
+/// `gamma` (none: the domain has one point).
+pub(crate) fn indicator(ar: &Arith, gamma: Option<u128>) -> Result<Indicator, ConstructError> {
+    let emax = ar.fmt.emax();
+    let e_c = match gamma {
+        Some(g) => ar.exponent(g).ok_or_else(|| format_error(ar, "two points coincide"))?,
+        None => 0,
+    };
+    let c = ar.pow2(e_c).ok_or_else(|| format_error(ar, "c out of range"))?;
+    // s' = A ⊗ c = 2^e_s with A = 2^min(max(-e_c, 0), emax) (s' = 1 when A can lift c that
+    // far); K ⊗ s' = B = 2^min(emax, emax + e_s).
+    let e_amp = (-e_c).clamp(0, emax);
+    let e_s = e_c + e_amp;
+    let (e_k, e_b) = if e_s >= 0 { (emax - e_s, emax) } else { (emax, emax + e_s) };
+    let (amp, k_w, b) = (ar.pow2(e_amp), ar.pow2(e_k), ar.pow2(e_b));
+    let (Some(amp), Some(k_w), Some(b)) = (amp, k_w, b) else {
+        return Err(format_error(ar, "an indicator's A, K or B is out of range"));
+    };
+    let s_k = ar.mul_exact(amp, c);
+    if s_k.and_then(|s| ar.mul_exact(k_w, s)) != Some(b) {
+        return Err(format_error(ar, "K ⊗ (A ⊗ c) is not B"));
+    }
+    Ok(Indicator { c, amp, k: k_w, b })
+}
+
 /// The value block: w = relu((-L) ⊗ v ⊕ |y|) with output weight sign(y). Needs L ⊗ B >= |y|
 /// (w dead away from the point) and the masked backward product (g ⊗ ±1) ⊗ (-L) finite.
-fn value_block(ar: &Arith, ind: Indicator, y: u128, g: u128) -> Option<ValueBlock> {
+pub(crate) fn value_block(ar: &Arith, ind: Indicator, y: u128, g: u128) -> Option<ValueBlock> {
     let y_abs = ar.abs(y);
     let l = cover(ar, y_abs, ind.b)?;
     let out = if ar.sign(y) { ar.neg(ar.one()) } else { ar.one() };
@@ -697,7 +730,7 @@ fn gradient_block(
             Side::Down => ar.neg(t),
         };
         let problem = ChainProblem { g, target, delta, b_ind: ind.b, g_max, n_layers: depth - 3 };
-        match solve(ar, &problem) {
+        match solve(ar, &problem, &mut |_| true) {
             Ok(chain) => {
                 return Ok(GradientBlock {
                     side,
@@ -719,7 +752,7 @@ fn gradient_block(
 }
 
 /// The carrier and gate of a side at x: r = relu(w_r ⊗ x ⊕ b_r), e = relu(w_e ⊗ x ⊕ b_e).
-fn carrier_gate(ar: &Arith, x_k: u128, side: Side, gate: u128) -> Option<[u128; 4]> {
+pub(crate) fn carrier_gate(ar: &Arith, x_k: u128, side: Side, gate: u128) -> Option<[u128; 4]> {
     let one = ar.one();
     let e_xk = ar.mul(gate, x_k)?;
     Some(match side {
@@ -784,28 +817,28 @@ fn find_gate(ar: &Arith, domain: &[Point], k: usize, side: Side) -> Option<u128>
 }
 
 /// A sequential layer under construction: rows × cols of +0 with a +0 bias.
-struct Dense {
+pub(crate) struct Dense {
     rows: usize,
     cols: usize,
     weights: Vec<u128>,
-    bias: Vec<u128>,
+    pub(crate) bias: Vec<u128>,
 }
 
 impl Dense {
-    fn new(ar: &Arith, rows: usize, cols: usize) -> Dense {
+    pub(crate) fn new(ar: &Arith, rows: usize, cols: usize) -> Dense {
         Dense { rows, cols, weights: vec![ar.zero(); rows * cols], bias: vec![ar.zero(); rows] }
     }
 
-    fn set(&mut self, row: usize, col: usize, w: u128) {
+    pub(crate) fn set(&mut self, row: usize, col: usize, w: u128) {
         self.weights[row * self.cols + col] = w;
     }
 
-    fn map(self) -> AffineMap {
+    pub(crate) fn map(self) -> AffineMap {
         AffineMap::new(self.rows, self.cols, self.weights, self.bias)
     }
 }
 
-fn relu_sigma() -> Sigma {
+pub(crate) fn relu_sigma() -> Sigma {
     Sigma::new(Activation::Relu)
 }
 
@@ -923,7 +956,7 @@ fn gradient_network(
 
 /// A network of the same depth whose output is +0 with gradient +0 at every finite input: one
 /// unit per layer, every weight and bias +0 (the stand-in for an empty half).
-fn zero_network(ar: &Arith, depth: usize) -> Result<Graph, ConstructError> {
+pub(crate) fn zero_network(ar: &Arith, depth: usize) -> Result<Graph, ConstructError> {
     let maps = (0..depth).map(|_| Dense::new(ar, 1, 1).map()).collect();
     Ok(paper_network(ar.fmt, 1, relu_sigma(), maps, Variant::default())?)
 }

@@ -6,6 +6,7 @@
 pub mod gen;
 pub mod golden;
 pub mod grad;
+pub mod limits;
 pub mod lines;
 pub mod net;
 pub mod oracle;

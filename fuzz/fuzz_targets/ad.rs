@@ -21,8 +21,13 @@ use fpnet::{Graph, Order};
 use libfuzzer_sys::fuzz_target;
 
 const FORMATS: [&str; 6] = ["binary16", "bf16", "binary32", "e4m3fn", "e5m2", "e3m1"];
-const SMOOTH: [Activation; 5] =
-    [Activation::Sigmoid, Activation::Tanh, Activation::Elu, Activation::Silu, Activation::Softplus];
+const SMOOTH: [Activation; 5] = [
+    Activation::Sigmoid,
+    Activation::Tanh,
+    Activation::Elu,
+    Activation::Silu,
+    Activation::Softplus,
+];
 
 /// The fuzz bytes, read front to back; zeros once they run out.
 struct Bytes<'a>(&'a [u8]);
@@ -309,8 +314,9 @@ impl Reference {
         for id in graph.inputs() {
             match &grads[id.0] {
                 Some(g) => input_gradient.extend_from_slice(g),
-                None => input_gradient
-                    .extend(std::iter::repeat_n(self.f.zero(false), graph.width(id))),
+                None => {
+                    input_gradient.extend(std::iter::repeat_n(self.f.zero(false), graph.width(id)))
+                }
             }
         }
         input_gradient

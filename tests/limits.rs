@@ -153,11 +153,7 @@ fn max_line_bytes_is_enforced_by_every_line_reader() {
         (vec!["net", "eval", "--net", &net], "3F80 C000\n", "<stdin>"),
         (vec!["net", "grad", "--net", &net], "3F80 C000\n", "<stdin>"),
         (vec!["net", "grad", "--net", &net, "--input", &input], "", &input),
-        (
-            vec!["net", "check", "--net", &net, "--against", &net, "--inputs", &input],
-            "",
-            &input,
-        ),
+        (vec!["net", "check", "--net", &net, "--against", &net, "--inputs", &input], "", &input),
     ];
     for (args, stdin, source) in cases {
         let width = stdin.trim_end().len().max(9);

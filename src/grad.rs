@@ -102,6 +102,9 @@ pub struct NetArgs {
     /// NaN result encoding.
     #[arg(long, value_enum, default_value = "canonical")]
     pub nan: NanArg,
+    /// Size limits.
+    #[command(flatten)]
+    pub limits: crate::limits::NetInputLimitArgs,
 }
 
 impl NetArgs {
@@ -187,8 +190,8 @@ pub struct CheckArgs {
     pub max_mismatches: usize,
 }
 
-fn load(net: &Path, strict: bool, env: Env) -> Result<Graph> {
-    let options = LoadOptions { strict, env, base_dir: None };
+fn load(net: &Path, strict: bool, env: Env, limits: fpnet::Limits) -> Result<Graph> {
+    let options = LoadOptions { strict, env, base_dir: None, limits };
     let loaded = fpnet::file::load_file(net, &options)
         .with_context(|| format!("--net {}", net.display()))?;
     Ok(loaded.graph)
@@ -357,7 +360,7 @@ fn write_values(out: &mut String, formats: &[Format], notation: Notation, values
 pub fn grad(args: &GradArgs) -> Result<ExitCode> {
     let env = args.net.env();
     let notation = args.net.notation();
-    let graph = load(&args.net.net, args.net.strict, env)?;
+    let graph = load(&args.net.net, args.net.strict, env, args.net.limits.net.limits())?;
     let (phi, mut target_file) = args.phi.resolve(&env, &graph, notation)?;
     let ad = Ad::new(&graph, env);
     let in_formats = input_formats(&graph);
@@ -366,7 +369,7 @@ pub fn grad(args: &GradArgs) -> Result<ExitCode> {
         Some(path) => (path.display().to_string(), open(path)?),
         None => ("<stdin>".to_string(), Box::new(io::stdin().lock())),
     };
-    let mut reader = LineReader::new(input);
+    let mut reader = args.net.limits.lines.reader(input);
     let mut out = BufWriter::new(io::stdout().lock());
     let mut params = args.params.as_ref().map(|_| ParamGrads::zeros(&graph));
     let mut samples: Vec<u128> = Vec::new();
@@ -515,14 +518,14 @@ impl Pending<'_> {
 pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     let env = args.net.env();
     let notation = args.net.notation();
-    let graph = load(&args.net.net, args.net.strict, env)?;
+    let graph = load(&args.net.net, args.net.strict, env, args.net.limits.net.limits())?;
     let (phi, mut target_file) = args.phi.resolve(&env, &graph, notation)?;
     let ad = Ad::new(&graph, env);
     let in_formats = input_formats(&graph);
     let out_fmt = *graph.output_format();
     let (d_in, d_out) = (in_formats.len(), graph.output_width());
     let other = match &args.against {
-        Some(path) => Some(load(path, args.net.strict, env)?),
+        Some(path) => Some(load(path, args.net.strict, env, args.net.limits.net.limits())?),
         None => None,
     };
     let other_ad = other.as_ref().map(|g| Ad::new(g, env));
@@ -547,7 +550,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         }
     };
     if let (Some(path), Some(source)) = (&args.targets, &source) {
-        let mut reader = LineReader::new(open(path)?);
+        let mut reader = args.net.limits.lines.reader(open(path)?);
         let width = 2 * d_in + d_out;
         let formats: Vec<Format> = in_formats
             .iter()
@@ -583,7 +586,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
             lines.push(line_no);
         }
     } else if let (Some(path), Some(source)) = (&args.inputs, &source) {
-        let mut reader = LineReader::new(open(path)?);
+        let mut reader = args.net.limits.lines.reader(open(path)?);
         while let Some((line_no, line)) = next_data_line(&mut reader, source)? {
             let at = format!("{source}:{line_no}");
             let fields: Vec<&str> = line.split_whitespace().collect();

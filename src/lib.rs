@@ -7,6 +7,7 @@ pub mod construct;
 pub mod gen;
 pub mod golden;
 pub mod grad;
+pub mod limits;
 pub mod lines;
 pub mod net;
 pub mod oracle;

@@ -7,17 +7,24 @@ use anyhow::{bail, Context, Result};
 /// The longest accepted input line, in bytes.
 pub const MAX_LINE: usize = 1 << 20;
 
-/// Reads numbered lines, refusing lines longer than [`MAX_LINE`] and invalid UTF-8.
+/// Reads numbered lines, refusing lines longer than a limit ([`MAX_LINE`] by default) and
+/// invalid UTF-8.
 pub struct LineReader<R> {
     inner: R,
     line_no: u64,
     buf: Vec<u8>,
+    max_line: usize,
 }
 
 impl<R: BufRead> LineReader<R> {
-    /// Wraps a reader.
+    /// Wraps a reader; lines up to [`MAX_LINE`] bytes.
     pub fn new(inner: R) -> LineReader<R> {
-        LineReader { inner, line_no: 0, buf: Vec::new() }
+        LineReader::with_limit(inner, MAX_LINE)
+    }
+
+    /// Wraps a reader; lines up to `max_line` bytes (without the terminator).
+    pub fn with_limit(inner: R, max_line: usize) -> LineReader<R> {
+        LineReader { inner, line_no: 0, buf: Vec::new(), max_line }
     }
 
     /// The next line (without its terminator) and its 1-based number, or `None` at the end.
@@ -36,8 +43,8 @@ impl<R: BufRead> LineReader<R> {
                 Some(i) => (&available[..=i], true),
                 None => (available, false),
             };
-            if self.buf.len() + chunk.len() > MAX_LINE + 2 {
-                bail!("line {} is longer than {MAX_LINE} bytes", self.line_no);
+            if self.buf.len() + chunk.len() > self.max_line.saturating_add(2) {
+                bail!("line {} is longer than the limit of {} bytes", self.line_no, self.max_line);
             }
             self.buf.extend_from_slice(chunk);
             let used = chunk.len();
@@ -48,6 +55,9 @@ impl<R: BufRead> LineReader<R> {
         }
         while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
             self.buf.pop();
+        }
+        if self.buf.len() > self.max_line {
+            bail!("line {} is longer than the limit of {} bytes", self.line_no, self.max_line);
         }
         let text = std::str::from_utf8(&self.buf)
             .with_context(|| format!("line {} is not valid UTF-8", self.line_no))?;

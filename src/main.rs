@@ -201,6 +201,8 @@ struct OracleArgs {
     /// rounded to the operand format (default 0).
     #[arg(long, allow_hyphen_values = true)]
     kink: Option<String>,
+    #[command(flatten)]
+    lines: fpx::limits::LineLimitArgs,
 }
 
 #[derive(Args)]
@@ -278,7 +280,8 @@ fn setup(args: &OracleArgs) -> Result<(Oracle, String, Box<dyn BufRead>)> {
 
 fn batch(args: &OracleArgs) -> Result<ExitCode> {
     let (oracle, source, input) = setup(args)?;
-    oracle.batch(&source, input, BufWriter::new(io::stdout().lock()))?;
+    let reader = args.lines.reader(input);
+    oracle.batch_lines(&source, reader, BufWriter::new(io::stdout().lock()))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -286,7 +289,8 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode> {
     let (oracle, source, input) = setup(&args.oracle)?;
     let options = VerifyOptions { exact_nan: args.exact_nan, ignore_flags: args.ignore_flags };
     let mut out = BufWriter::new(io::stdout().lock());
-    let summary = oracle.verify(&options, &source, input, &mut out)?;
+    let reader = args.oracle.lines.reader(input);
+    let summary = oracle.verify_lines(&options, &source, reader, &mut out)?;
     writeln!(out, "{} passed, {} failed", summary.passed, summary.failed)?;
     out.flush()?;
     Ok(if summary.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })

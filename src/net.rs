@@ -89,6 +89,9 @@ pub struct EvalArgs {
     /// Read input vectors from this file instead of standard input.
     #[arg(long, conflicts_with = "all_inputs")]
     pub input: Option<PathBuf>,
+    /// Size limits.
+    #[command(flatten)]
+    pub limits: crate::limits::NetInputLimitArgs,
 }
 
 /// Options of `fpx net info`.
@@ -100,6 +103,9 @@ pub struct InfoArgs {
     /// Reject literals that are not exactly representable in their node's format.
     #[arg(long)]
     pub strict: bool,
+    /// Size limits.
+    #[command(flatten)]
+    pub limits: crate::limits::NetLimitArgs,
 }
 
 /// Runs an `fpx net` subcommand; errors are usage or input errors (exit code 2).
@@ -112,8 +118,8 @@ pub fn run(command: &NetCommand) -> Result<ExitCode> {
     }
 }
 
-fn load(net: &Path, strict: bool, env: Env) -> Result<Loaded> {
-    let options = LoadOptions { strict, env, base_dir: None };
+fn load(net: &Path, strict: bool, env: Env, limits: fpnet::Limits) -> Result<Loaded> {
+    let options = LoadOptions { strict, env, base_dir: None, limits };
     fpnet::file::load_file(net, &options).with_context(|| format!("--net {}", net.display()))
 }
 
@@ -127,7 +133,7 @@ fn eval(args: &EvalArgs) -> Result<ExitCode> {
         overflow: if args.saturate { OverflowPolicy::Saturate } else { OverflowPolicy::Ieee },
         ..Env::default()
     };
-    let loaded = load(&args.net, args.strict, env)?;
+    let loaded = load(&args.net, args.strict, env, args.limits.net.limits())?;
     let graph = &loaded.graph;
     let interp = Interpreter::new(graph, env);
     let notation = if args.text { Notation::Text } else { Notation::Bits };
@@ -143,7 +149,8 @@ fn eval(args: &EvalArgs) -> Result<ExitCode> {
             }
             None => ("<stdin>".to_string(), Box::new(io::stdin().lock())),
         };
-        vectors(&interp, &env, notation, args.flags, &source, input, &mut out)?;
+        let reader = args.limits.lines.reader(input);
+        vectors(&interp, &env, notation, args.flags, &source, reader, &mut out)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -180,13 +187,12 @@ fn vectors(
     notation: Notation,
     show_flags: bool,
     source: &str,
-    input: impl BufRead,
+    mut reader: LineReader<impl BufRead>,
     out: &mut impl Write,
 ) -> Result<()> {
     let graph = interp.graph();
     let entry_formats = fpad::verify::input_formats(graph);
     let out_fmt = *graph.output_format();
-    let mut reader = LineReader::new(input);
     let mut samples: Vec<u128> = Vec::new();
     let mut pending = 0usize;
     let flush = |samples: &mut Vec<u128>, pending: &mut usize, out: &mut dyn Write| -> Result<()> {
@@ -453,7 +459,7 @@ fn describe(graph: &Graph, id: fpnet::NodeId) -> (String, String) {
 }
 
 fn info(args: &InfoArgs) -> Result<ExitCode> {
-    let loaded = load(&args.net, args.strict, Env::default())?;
+    let loaded = load(&args.net, args.strict, Env::default(), args.limits.limits())?;
     let graph = &loaded.graph;
     let report = &loaded.report;
     let mut out = BufWriter::new(io::stdout().lock());

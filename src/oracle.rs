@@ -62,10 +62,19 @@ impl Oracle {
 
     /// Reads one case per line (`operands...`; blank lines and `#` comments skipped) and
     /// writes `operands... result flags`. An input error stops the run with the line named.
-    pub fn batch<R: BufRead, W: Write>(&self, source: &str, input: R, mut out: W) -> Result<()> {
+    pub fn batch<R: BufRead, W: Write>(&self, source: &str, input: R, out: W) -> Result<()> {
+        self.batch_lines(source, LineReader::new(input), out)
+    }
+
+    /// [`Oracle::batch`] over a line reader (which sets the longest accepted line).
+    pub fn batch_lines<R: BufRead, W: Write>(
+        &self,
+        source: &str,
+        mut reader: LineReader<R>,
+        mut out: W,
+    ) -> Result<()> {
         let arity = self.op.arity();
         let res_fmt: Format = self.op.result_format(&self.fmt);
-        let mut reader = LineReader::new(input);
         while let Some((line_no, line)) = reader.next_line().with_context(|| source.to_string())? {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -96,11 +105,21 @@ impl Oracle {
         options: &VerifyOptions,
         source: &str,
         input: R,
+        out: W,
+    ) -> Result<Summary> {
+        self.verify_lines(options, source, LineReader::new(input), out)
+    }
+
+    /// [`Oracle::verify`] over a line reader (which sets the longest accepted line).
+    pub fn verify_lines<R: BufRead, W: Write>(
+        &self,
+        options: &VerifyOptions,
+        source: &str,
+        mut reader: LineReader<R>,
         mut out: W,
     ) -> Result<Summary> {
         let arity = self.op.arity();
         let res_fmt = self.op.result_format(&self.fmt);
-        let mut reader = LineReader::new(input);
         let mut summary = Summary::default();
         while let Some((line_no, line)) = reader.next_line().with_context(|| source.to_string())? {
             let line = line.trim();

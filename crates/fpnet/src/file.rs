@@ -21,8 +21,10 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use crate::error::ModelError;
-use crate::graph::{is_valid_name, ActivationNode, Affine, Graph, Node, NodeId, Op, Rule, Sigma};
-use crate::limits::{MAX_FILE_BYTES, MAX_NODES, MAX_PARAMS, MAX_TENSOR_FILE_BYTES, MAX_WIDTH};
+use crate::graph::{
+    is_valid_name_within, ActivationNode, Affine, Graph, Node, NodeId, Op, Rule, Sigma,
+};
+use crate::limits::{Limits, MAX_JSON_DEPTH};
 use crate::reduce::Order;
 
 /// The file format version this crate reads and writes.
@@ -40,6 +42,9 @@ pub struct LoadOptions {
     /// Directory that a relative `"tensors"` path is resolved against ([`load_file`] uses the
     /// network file's directory; `None` means the current directory).
     pub base_dir: Option<PathBuf>,
+    /// The sizes a file may reach: bytes, nesting depth, nodes, widths, parameters, names
+    /// (the defaults of [`crate::limits`] unless changed).
+    pub limits: Limits,
 }
 
 /// A value that was not exactly representable and was rounded.
@@ -305,7 +310,7 @@ fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, ModelErr
 /// A [`ModelError`] naming the JSON path of the first problem (and the line and column for
 /// malformed JSON).
 pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Loaded, ModelError> {
-    let bytes = read_limited(path, MAX_FILE_BYTES, ".")?;
+    let bytes = read_limited(path, options.limits.max_file_bytes, ".")?;
     let mut options = options.clone();
     if options.base_dir.is_none() {
         options.base_dir = path.parent().map(Path::to_path_buf);
@@ -330,13 +335,60 @@ fn json_error(path: String, e: &serde_json::Error) -> ModelError {
     ModelError::Json { path, line: e.line(), column: e.column(), message }
 }
 
+/// Refuses JSON whose arrays and objects nest deeper than `max_depth`, before any recursive
+/// reading: one pass over the bytes with a counter, strings skipped.
+fn check_depth(bytes: &[u8], max_depth: usize) -> Result<(), ModelError> {
+    let mut depth = 0usize;
+    let (mut line, mut column) = (1usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in bytes {
+        if b == b'\n' {
+            line += 1;
+            column = 0;
+        } else {
+            column += 1;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max_depth {
+                    return Err(ModelError::limit(
+                        ".",
+                        format!(
+                            "arrays and objects nest deeper than the limit of {max_depth} levels at line {line} column {column}"
+                        ),
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 fn load_bytes(bytes: &[u8], options: &LoadOptions) -> Result<Loaded, ModelError> {
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    let max_bytes = options.limits.max_file_bytes;
+    if bytes.len() as u64 > max_bytes {
         return Err(ModelError::limit(
             ".",
-            format!("the network is larger than the limit of {MAX_FILE_BYTES} bytes"),
+            format!("the network is larger than the limit of {max_bytes} bytes"),
         ));
     }
+    // NOTE: the JSON reader refuses more than 128 levels on its own; the explicit check runs
+    // first so that the configured depth decides and the error names it.
+    check_depth(bytes, options.limits.max_json_depth.min(MAX_JSON_DEPTH))?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let spec: FileSpec = match serde_path_to_error::deserialize(&mut de) {
         Ok(spec) => spec,
@@ -385,7 +437,7 @@ struct Reader<'o> {
     tensors_name: Option<String>,
     tensors: Option<Tensors>,
     report: LoadReport,
-    /// Tensor elements read so far (bounded by [`MAX_PARAMS`] before any is converted).
+    /// Tensor elements read so far (bounded by [`Limits::max_params`] before any is converted).
     tensor_elements: usize,
 }
 
@@ -496,7 +548,7 @@ impl<'o> Reader<'o> {
                 Some(dir) if file.is_relative() => dir.join(file),
                 _ => file,
             };
-            let bytes = read_limited(&file, MAX_TENSOR_FILE_BYTES, "tensors")?;
+            let bytes = read_limited(&file, self.options.limits.max_tensor_file_bytes, "tensors")?;
             self.report.tensors = Some(file.clone());
             self.tensors = Some(Tensors { path: file, bytes });
         }
@@ -529,10 +581,14 @@ impl<'o> Reader<'o> {
         }
         let count = dims.iter().try_fold(1usize, |acc, d| acc.checked_mul(*d));
         let total = count.and_then(|c| c.checked_add(self.tensor_elements));
-        let count = count.filter(|_| total.is_some_and(|t| t <= MAX_PARAMS)).ok_or_else(|| {
+        let max_params = self.options.limits.max_params;
+        let count = count.filter(|_| total.is_some_and(|t| t <= max_params)).ok_or_else(|| {
             ModelError::limit(
                 path,
-                format!("tensor '{name}' takes the parameters beyond the limit of {MAX_PARAMS}"),
+                format!(
+                    "tensor '{name}' of {} takes the parameters beyond the limit of {max_params} parameters",
+                    tensors.path.display()
+                ),
             )
         })?;
         self.tensor_elements += count;
@@ -592,15 +648,16 @@ impl<'o> Reader<'o> {
     }
 
     fn read(mut self, spec: FileSpec) -> Result<Loaded, ModelError> {
+        let Limits { max_nodes, max_width, .. } = self.options.limits;
         let mut nodes: Vec<Node> = Vec::new();
         let mut names: BTreeMap<String, usize> = BTreeMap::new();
         match spec.inputs {
             InputsSpec::Count(n) => {
-                let size = usize::try_from(n).ok().filter(|n| (1..=MAX_WIDTH).contains(n));
+                let size = usize::try_from(n).ok().filter(|n| (1..=max_width).contains(n));
                 let size = size.ok_or_else(|| {
                     ModelError::limit(
                         "inputs",
-                        format!("an input has 1 to {MAX_WIDTH} entries, got {n}"),
+                        format!("an input has 1 to {max_width} entries, got {n}"),
                     )
                 })?;
                 names.insert("input".to_string(), 0);
@@ -617,20 +674,20 @@ impl<'o> Reader<'o> {
                         "a network needs at least one input",
                     ));
                 }
-                if list.len() > MAX_NODES {
+                if list.len() > max_nodes {
                     return Err(ModelError::limit(
                         "inputs",
-                        format!("more than {MAX_NODES} inputs"),
+                        format!("more than {max_nodes} inputs"),
                     ));
                 }
                 for (k, input) in list.into_iter().enumerate() {
                     let path = format!("inputs[{k}]");
                     let size =
-                        usize::try_from(input.size).ok().filter(|n| (1..=MAX_WIDTH).contains(n));
+                        usize::try_from(input.size).ok().filter(|n| (1..=max_width).contains(n));
                     let size = size.ok_or_else(|| {
                         ModelError::limit(
                             format!("{path}.size"),
-                            format!("an input has 1 to {MAX_WIDTH} entries, got {}", input.size),
+                            format!("an input has 1 to {max_width} entries, got {}", input.size),
                         )
                     })?;
                     let format = self.node_format(&input.format, &path)?;
@@ -641,10 +698,10 @@ impl<'o> Reader<'o> {
             }
         }
         let n_inputs = nodes.len();
-        if spec.layers.len() > MAX_NODES {
+        if spec.layers.len() > max_nodes {
             return Err(ModelError::limit(
                 "layers",
-                format!("{} layers exceed the limit of {MAX_NODES}", spec.layers.len()),
+                format!("{} layers exceed the limit of {max_nodes} nodes", spec.layers.len()),
             ));
         }
         for (k, layer) in spec.layers.into_iter().enumerate() {
@@ -749,10 +806,10 @@ impl<'o> Reader<'o> {
                         format!("{field} lists its operands in \"{field}\", not in \"input\""),
                     ));
                 }
-                if list.len() > MAX_NODES {
+                if list.len() > max_nodes {
                     return Err(ModelError::limit(
                         format!("{path}.{field}"),
-                        format!("more than {MAX_NODES} operands"),
+                        format!("more than {max_nodes} operands"),
                     ));
                 }
                 let ids = list
@@ -788,7 +845,7 @@ impl<'o> Reader<'o> {
             }
         };
         self.report.per_node.resize(nodes.len(), (0, 0));
-        let graph = Graph::new(self.format, nodes, output)?;
+        let graph = Graph::with_limits(self.format, nodes, output, &self.options.limits)?;
         Ok(Loaded { graph, report: self.report })
     }
 
@@ -798,13 +855,13 @@ impl<'o> Reader<'o> {
         names: &BTreeMap<String, usize>,
         path: &str,
     ) -> Result<(), ModelError> {
-        if !is_valid_name(name) {
+        let max_len = self.options.limits.max_name_len;
+        if !is_valid_name_within(name, max_len) {
             return Err(ModelError::invalid(
                 path,
                 format!(
-                    "'{}' is not a valid name (1 to {} ASCII letters, digits, '_', '.', '-', ':', '/')",
+                    "'{}' is not a valid name (1 to {max_len} ASCII letters, digits, '_', '.', '-', ':', '/')",
                     name.escape_debug(),
-                    crate::limits::MAX_NAME_LEN
                 ),
             ));
         }
@@ -842,7 +899,9 @@ impl<'o> Reader<'o> {
                         "weights need at least one row and one column",
                     ));
                 }
-                let mut values = Vec::with_capacity(rows.saturating_mul(cols).min(MAX_PARAMS));
+                let mut values = Vec::with_capacity(
+                    rows.saturating_mul(cols).min(self.options.limits.max_params),
+                );
                 for (i, row) in matrix.iter().enumerate() {
                     if row.len() != cols {
                         return Err(ModelError::invalid(

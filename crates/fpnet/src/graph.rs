@@ -21,7 +21,7 @@ use fpcore::act::Activation;
 use fpcore::Format;
 
 use crate::error::ModelError;
-use crate::limits::{MAX_NAME_LEN, MAX_NODES, MAX_PARAMS, MAX_TOTAL_WIDTH, MAX_WIDTH};
+use crate::limits::{Limits, MAX_NAME_LEN};
 use crate::reduce::Order;
 
 /// The index of a node in its graph's node list (inputs first, then layers).
@@ -182,8 +182,13 @@ pub struct Graph {
 /// Whether a name is acceptable: 1 to [`MAX_NAME_LEN`] bytes of ASCII letters, digits and
 /// `_ . - : /`. Brackets are excluded so that no name looks like a default `layers[K]`.
 pub fn is_valid_name(name: &str) -> bool {
+    is_valid_name_within(name, MAX_NAME_LEN)
+}
+
+/// [`is_valid_name`] with another length limit: 1 to `max_len` bytes.
+pub fn is_valid_name_within(name: &str, max_len: usize) -> bool {
     !name.is_empty()
-        && name.len() <= MAX_NAME_LEN
+        && name.len() <= max_len
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-:/".contains(&b))
 }
 
@@ -222,10 +227,26 @@ impl Graph {
     /// encoding wider than the node's format, an invalid or repeated name, or a size beyond
     /// [`crate::limits`].
     pub fn new(format: Format, nodes: Vec<Node>, output: NodeId) -> Result<Graph, ModelError> {
-        if nodes.len() > MAX_NODES {
+        Graph::with_limits(format, nodes, output, &Limits::default())
+    }
+
+    /// [`Graph::new`] with other size limits than the defaults of [`crate::limits`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Graph::new`], with the sizes of `limits`.
+    pub fn with_limits(
+        format: Format,
+        nodes: Vec<Node>,
+        output: NodeId,
+        limits: &Limits,
+    ) -> Result<Graph, ModelError> {
+        let Limits { max_nodes, max_width, max_total_width, max_params, max_name_len, .. } =
+            *limits;
+        if nodes.len() > max_nodes {
             return Err(ModelError::limit(
                 "layers",
-                format!("{} nodes exceed the limit of {MAX_NODES}", nodes.len()),
+                format!("{} nodes exceed the limit of {max_nodes} nodes", nodes.len()),
             ));
         }
         let n_inputs = nodes.iter().take_while(|n| matches!(n.op, Op::Input { .. })).count();
@@ -246,11 +267,11 @@ impl Graph {
                 }
             };
             if let Some(name) = &node.name {
-                if !is_valid_name(name) {
+                if !is_valid_name_within(name, max_name_len) {
                     return Err(ModelError::invalid(
                         at("name"),
                         format!(
-                            "'{}' is not a valid name (1 to {MAX_NAME_LEN} ASCII letters, digits, '_', '.', '-', ':', '/')",
+                            "'{}' is not a valid name (1 to {max_name_len} ASCII letters, digits, '_', '.', '-', ':', '/')",
                             name.escape_debug()
                         ),
                     ));
@@ -292,20 +313,20 @@ impl Graph {
                             "inputs must come before every layer",
                         ));
                     }
-                    if *size == 0 || *size > MAX_WIDTH {
+                    if *size == 0 || *size > max_width {
                         return Err(ModelError::limit(
                             at("size"),
-                            format!("an input has 1 to {MAX_WIDTH} entries, got {size}"),
+                            format!("an input has 1 to {max_width} entries, got {size}"),
                         ));
                     }
                     *size
                 }
                 Op::Affine(a) => {
-                    if a.rows == 0 || a.rows > MAX_WIDTH || a.cols == 0 || a.cols > MAX_WIDTH {
+                    if a.rows == 0 || a.rows > max_width || a.cols == 0 || a.cols > max_width {
                         return Err(ModelError::limit(
                             at("affine.weights"),
                             format!(
-                                "weights have 1 to {MAX_WIDTH} rows and columns, got {} × {}",
+                                "weights have 1 to {max_width} rows and columns, got {} × {}",
                                 a.rows, a.cols
                             ),
                         ));
@@ -360,10 +381,10 @@ impl Graph {
                         check_bits(|| at(&format!("affine.bias[{k}]")), fmt, b)?;
                     }
                     n_params = n_params.saturating_add(a.weights.len() + a.bias.len());
-                    if n_params > MAX_PARAMS {
+                    if n_params > max_params {
                         return Err(ModelError::limit(
                             at("affine"),
-                            format!("the network's parameters exceed the limit of {MAX_PARAMS}"),
+                            format!("the network's parameters exceed the limit of {max_params} parameters"),
                         ));
                     }
                     a.rows
@@ -403,21 +424,21 @@ impl Graph {
                         ));
                     }
                     let sum = ids.iter().fold(0usize, |s, id| s.saturating_add(width_of(*id)));
-                    if sum > MAX_WIDTH {
+                    if sum > max_width {
                         return Err(ModelError::limit(
                             at("concat"),
-                            format!("{sum} entries exceed the limit of {MAX_WIDTH} per node"),
+                            format!("{sum} entries exceed the limit of {max_width} per node"),
                         ));
                     }
                     sum
                 }
             };
             total_width = total_width.saturating_add(width);
-            if total_width > MAX_TOTAL_WIDTH {
+            if total_width > max_total_width {
                 return Err(ModelError::limit(
                     at(""),
                     format!(
-                        "the nodes' values together exceed the limit of {MAX_TOTAL_WIDTH} entries"
+                        "the nodes' values together exceed the limit of {max_total_width} entries"
                     ),
                 ));
             }

@@ -32,4 +32,5 @@ pub use file::{LoadOptions, LoadReport, Loaded};
 pub use fpcore::act::Activation;
 pub use graph::{ActivationNode, Affine, Graph, Node, NodeId, Op, Rule, Sigma};
 pub use interp::{Batch, Interpreter, Output, Trace};
+pub use limits::Limits;
 pub use reduce::Order;

@@ -16,6 +16,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use fpad::OutputGradient;
+use fpconstruct::nd::{construct_nd, StatusNd, TargetNd};
 use fpconstruct::{construct, Options, Target};
 use fpcore::{Env, Format};
 
@@ -50,6 +52,9 @@ pub struct ConstructArgs {
     /// Values are decimal or hex-float text instead of hex bit patterns.
     #[arg(long)]
     pub text: bool,
+    /// Inputs per point, d: each line is then `x_1 … x_d y* g*_1 … g*_d`.
+    #[arg(long, default_value_t = 1)]
+    pub inputs: usize,
 }
 
 /// Runs `fpx construct`.
@@ -63,28 +68,48 @@ pub fn run(args: &ConstructArgs) -> Result<ExitCode> {
     let notation = if args.text { Notation::Text } else { Notation::Bits };
     let phi = phi_rule(&env, &fmt, 1, &args.phi).map_err(|e| anyhow::anyhow!("--phi: {e}"))?;
     let source = args.targets.display().to_string();
+    let d = args.inputs;
+    if !(1..=fpconstruct::nd::MAX_INPUTS).contains(&d) {
+        bail!("--inputs: 1 to {} inputs, got {d}", fpconstruct::nd::MAX_INPUTS);
+    }
+    let width = 2 * d + 1;
     let mut reader = LineReader::new(open(&args.targets)?);
-    let mut targets = Vec::new();
+    let mut targets: Vec<TargetNd> = Vec::new();
     let mut lines = Vec::new();
-    let formats = [fmt; 3];
+    let formats = vec![fmt; width];
+    let name = |k: usize| -> String {
+        match (d, k) {
+            (1, 0) => "x".to_string(),
+            (1, _) if k == 1 => "y*".to_string(),
+            (1, _) => "g*".to_string(),
+            _ if k < d => format!("x[{k}]"),
+            _ if k == d => "y*".to_string(),
+            _ => format!("g*[{}]", k - d - 1),
+        }
+    };
     while let Some((line_no, line)) = next_data_line(&mut reader, &source)? {
         let at = format!("{source}:{line_no}");
         let fields: Vec<&str> = line.split_whitespace().collect();
-        if fields.len() != 3 {
-            bail!("{at}: expected 3 values (x y* g*), found {}", fields.len());
+        if fields.len() != width {
+            let layout =
+                if d == 1 { "x y* g*".to_string() } else { format!("{d} of x, y*, {d} of g*") };
+            bail!("{at}: expected {width} values ({layout}), found {}", fields.len());
         }
         if targets.len() == fpconstruct::MAX_POINTS {
             bail!("{at}: more than {} points", fpconstruct::MAX_POINTS);
         }
-        let v = parse_fields(&env, notation, &fields, &formats, &at, |k| {
-            ["x", "y*", "g*"][k].to_string()
-        })?;
-        targets.push(Target { x: v[0], y: v[1], g: v[2] });
+        let v = parse_fields(&env, notation, &fields, &formats, &at, name)?;
+        targets.push(TargetNd { x: v[..d].to_vec(), y: v[d], g: v[d + 1..].to_vec() });
         lines.push(line_no);
     }
     if targets.is_empty() {
         bail!("{source}: no target lines");
     }
+    if d > 1 {
+        return run_nd(args, &fmt, notation, &phi, &targets, &lines, &source);
+    }
+    let targets: Vec<Target> =
+        targets.iter().map(|t| Target { x: t.x[0], y: t.y, g: t.g[0] }).collect();
     let options = Options { depth: args.depth, ..Options::default() };
     let built = construct(&fmt, &targets, &phi, &options).context("construct")?;
     let json = fpnet::file::to_json(&built.graph);
@@ -114,6 +139,72 @@ pub fn run(args: &ConstructArgs) -> Result<ExitCode> {
             let names: Vec<&str> = reasons.iter().map(|r| r.name()).collect();
             let x = format_value(&fmt, notation, p.target.x);
             writeln!(out, "{source}:{line_no}: x = {x} rejected: {}", names.join(", "))?;
+        }
+    }
+    writeln!(out, "wrote {}", args.out.display())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fpx construct --inputs D` with D >= 2.
+fn run_nd(
+    args: &ConstructArgs,
+    fmt: &Format,
+    notation: Notation,
+    phi: &OutputGradient,
+    targets: &[TargetNd],
+    lines: &[u64],
+    source: &str,
+) -> Result<ExitCode> {
+    let options = Options { depth: args.depth, ..Options::default() };
+    let built = construct_nd(fmt, targets, phi, &options).context("construct")?;
+    let json = fpnet::file::to_json(&built.graph);
+    fs::write(&args.out, json).with_context(|| format!("cannot write {}", args.out.display()))?;
+    if let Some(path) = &args.report {
+        fs::write(path, fpconstruct::report::to_json_nd(&built.report))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let line_of = |t: &TargetNd| -> String {
+        let values: Vec<String> =
+            t.x.iter().chain([&t.y]).chain(&t.g).map(|&v| format_value(fmt, notation, v)).collect();
+        values.join(" ")
+    };
+    if let Some(path) = &args.accepted {
+        let mut text = String::new();
+        for p in built.report.points.iter().filter(|p| p.accepted()) {
+            text.push_str(&line_of(&p.target));
+            text.push('\n');
+        }
+        fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let r = &built.report;
+    let widths: Vec<String> = r.widths.iter().map(|w| w.to_string()).collect();
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "{fmt}: {} inputs, depth {}, widths {}, {} nonzero parameters",
+        r.inputs,
+        r.depth,
+        widths.join("-"),
+        r.nonzero_params
+    )?;
+    writeln!(
+        out,
+        "{} accepted, {} rejected, {} domain points checked",
+        r.accepted(),
+        r.points.len() - r.accepted(),
+        r.verified
+    )?;
+    for (p, line_no) in r.points.iter().zip(lines) {
+        if let StatusNd::Rejected(reasons) = &p.status {
+            let names: Vec<&str> = reasons.iter().map(|r| r.name()).collect();
+            let x: Vec<String> =
+                p.target.x.iter().map(|&v| format_value(fmt, notation, v)).collect();
+            writeln!(
+                out,
+                "{source}:{line_no}: x = {} rejected: {}",
+                x.join(" "),
+                names.join(", ")
+            )?;
         }
     }
     writeln!(out, "wrote {}", args.out.display())?;

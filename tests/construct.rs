@@ -514,3 +514,228 @@ fn shipped_tanh_example() {
     let c = build(&f, &targets, &phi);
     assert_eq!(check(&f, &targets, "one", &phi, &c), 33);
 }
+
+// ---------------------------------------------------------------------------------------------
+// d inputs.
+
+use fpconstruct::nd::{construct_nd, ConstructionNd, StatusNd, TargetNd};
+
+/// A grid of points in d dimensions (coordinates from a few consecutive encodings and a
+/// stride), with random full-range targets and edge values.
+fn grid_targets(f: &Format, d: usize, side: u128, start: u128, seed: u64) -> Vec<TargetNd> {
+    let mut g = Gen(seed);
+    let n = side.pow(d as u32);
+    (0..n)
+        .map(|k| {
+            let x: Vec<u128> = (0..d)
+                .map(|i| start + (k / side.pow(i as u32) % side) * (1 + 2 * i as u128))
+                .collect();
+            let y = target_value(&mut g, f);
+            let grad = (0..d).map(|_| target_value(&mut g, f)).collect();
+            TargetNd { x, y, g: grad }
+        })
+        .collect()
+}
+
+/// As `check`, for d inputs: reasons recomputed, the whole network and its halves on the
+/// domain, no overflow or invalid anywhere. Returns (accepted, reachable).
+fn check_nd(
+    f: &Format,
+    targets: &[TargetNd],
+    rule: &str,
+    phi: &OutputGradient,
+    c: &ConstructionNd,
+) -> (usize, usize) {
+    let env = Env::default();
+    let emax = f.emax();
+    let mut seen: Vec<Vec<f64>> = Vec::new();
+    let mut domain = Vec::new();
+    let (mut accepted, mut reachable) = (0, 0);
+    for (t, p) in targets.iter().zip(&c.report.points) {
+        assert_eq!(p.target, *t);
+        let x: Vec<f64> = t.x.iter().map(|&v| value(f, v)).collect();
+        assert!(!seen.contains(&x), "the grids have distinct points");
+        seen.push(x);
+        domain.push((t, p));
+        let neg_zero = is_neg_zero(f, t.y) || t.g.iter().any(|&v| is_neg_zero(f, v));
+        reachable += usize::from(!neg_zero);
+        let reasons = match &p.status {
+            StatusNd::Accepted { chains, .. } => {
+                accepted += 1;
+                let nonzero = t.g.iter().filter(|&&v| !f.unpack(v).is_zero()).count();
+                assert_eq!(chains.len(), nonzero, "one chain per nonzero gradient entry");
+                continue;
+            }
+            StatusNd::Rejected(r) => r.clone(),
+        };
+        let at = format!("{rule}: x {:x?} y {:#x} g {:x?}: {reasons:?}", t.x, t.y, t.g);
+        if neg_zero {
+            assert!(
+                reasons
+                    .iter()
+                    .all(|r| matches!(r, Reason::NegativeZeroValue | Reason::NegativeZeroGradient)),
+                "{at}"
+            );
+            continue;
+        }
+        let d = phi_value(f, rule, t.y);
+        let g_nonzero = t.g.iter().any(|&v| !f.unpack(v).is_zero());
+        for r in &reasons {
+            match r {
+                Reason::PhiZero => assert!(d == 0.0 && g_nonzero, "{at}"),
+                Reason::ValueOverflow => {
+                    let product = (d * value(f, t.y)).abs();
+                    assert!(product >= 2f64.powi(2 * emax - 1), "{at}");
+                }
+                Reason::GradientRange | Reason::GradientMultipliers | Reason::GradientGate => {
+                    assert!(g_nonzero && d != 0.0, "{at}");
+                }
+                other => panic!("{at}: unexpected reason {other:?}"),
+            }
+        }
+    }
+    let dim = targets[0].x.len();
+    let xs: Vec<u128> = domain.iter().flat_map(|(t, _)| t.x.iter().copied()).collect();
+    let whole =
+        Ad::new(&c.graph, env).batch(&xs, phi, None, None, BatchOptions::default()).expect("runs");
+    let (ad_values, ad_gradients) = (Ad::new(&c.values, env), Ad::new(&c.gradients, env));
+    let zero = f.zero(false);
+    let bad = Flags::OVERFLOW.union(Flags::INFINITE).union(Flags::INVALID);
+    for (k, (t, p)) in domain.iter().enumerate() {
+        let (y, g) = if p.accepted() { (t.y, t.g.clone()) } else { (zero, vec![zero; dim]) };
+        let at = format!("{rule}: x {:x?}", t.x);
+        assert_eq!((whole.output(k)[0], whole.input_gradient(k)), (y, g.as_slice()), "{at}: f");
+        assert_eq!(whole.flags[k].bits() & bad.bits(), 0, "{at}");
+        let seed =
+            OutputGradient::Seed(phi.eval(&env, f, whole.output(k), None).expect("phi'").value);
+        let x = &xs[k * dim..(k + 1) * dim];
+        let v = ad_values.gradient(x, &seed, None).expect("runs");
+        let w = ad_gradients.gradient(x, &seed, None).expect("runs");
+        assert_eq!((v.output[0], v.input_gradient.clone()), (y, vec![zero; dim]), "{at}: f1");
+        assert_eq!((w.output[0], w.input_gradient.clone()), (zero, g), "{at}: f2");
+        for flags in [v.forward_flags, v.backward_flags, w.forward_flags, w.backward_flags] {
+            assert_eq!(flags.bits() & bad.bits(), 0, "{at}");
+        }
+    }
+    (accepted, reachable)
+}
+
+#[test]
+fn two_and_three_inputs() {
+    for (name, start) in [("bfloat16", 0x3f80u128), ("binary16", 0x3bf0), ("e4m3fn", 0x30)] {
+        let f = fmt(name);
+        for (d, side) in [(2usize, 10u128), (3, 4)] {
+            for (rule, phi) in rules(&f) {
+                let targets = grid_targets(&f, d, side, start, 0xD0 + d as u64);
+                let c = construct_nd(&f, &targets, &phi, &Options::default()).expect("builds");
+                let (accepted, reachable) = check_nd(&f, &targets, rule, &phi, &c);
+                println!("{name} d = {d}, phi' = {rule}: {accepted} of {reachable} accepted");
+                if rule == "one" {
+                    assert_eq!(accepted, reachable, "{name} d = {d}");
+                } else {
+                    assert!(
+                        accepted * 3 >= reachable * 2,
+                        "{name} d = {d} {rule}: {accepted} of {reachable}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// An independent backprop over APFloat gives the targets at every accepted point of a 2-D
+/// bf16 construction, and over SoftFloat at a binary16 one.
+#[test]
+fn two_inputs_independent_backends() {
+    let softfloat = SoftFloat::default();
+    for (name, start) in [("bfloat16", 0x4100u128), ("binary16", 0x3c00)] {
+        let f = fmt(name);
+        let targets = grid_targets(&f, 2, 4, start, 0x2D);
+        let phi = OutputGradient::Identity;
+        let c = construct_nd(&f, &targets, &phi, &Options::default()).expect("builds");
+        check_nd(&f, &targets, "y", &phi, &c);
+        let mut reference = if name == "binary16" {
+            Reference { backend: &softfloat, env: Env::default(), flags: Flags::NONE }
+        } else {
+            Reference { backend: &ApFloat, env: Env::default(), flags: Flags::NONE }
+        };
+        let mut checked = 0;
+        for p in c.report.points.iter().filter(|p| p.accepted()) {
+            let s = reference.sample(&c.graph, &p.target.x, &phi, &[]);
+            assert_eq!(s.output, vec![p.target.y], "{name} x {:x?}", p.target.x);
+            assert_eq!(s.input_gradient, p.target.g, "{name} x {:x?}", p.target.x);
+            checked += 1;
+        }
+        assert!(checked >= 10, "{name}: {checked}");
+    }
+}
+
+/// Duplicated vectors, mismatched lengths and one input are handled as documented.
+#[test]
+fn d_inputs_bad_targets() {
+    let f = fmt("bfloat16");
+    let mut targets = grid_targets(&f, 2, 3, 0x3f80, 1);
+    let copy = targets[4].clone();
+    targets.push(copy);
+    let phi = OutputGradient::Loss(Loss::Sum);
+    let c = construct_nd(&f, &targets, &phi, &Options::default()).expect("builds");
+    assert_eq!(c.report.points[9].status, StatusNd::Rejected(vec![Reason::DuplicatePoint]));
+    let mut short = targets.clone();
+    short[2].g.pop();
+    let e = construct_nd(&f, &short, &phi, &Options::default()).expect_err("lengths differ");
+    assert!(e.to_string().contains("target 3"), "{e}");
+    let one: Vec<TargetNd> =
+        targets.iter().map(|t| TargetNd { x: vec![t.x[0]], y: t.y, g: vec![t.g[0]] }).collect();
+    assert!(
+        construct_nd(&f, &one, &phi, &Options::default()).is_err(),
+        "d = 1 goes through construct"
+    );
+}
+
+/// `fpx construct --inputs 2` then `fpx net check` on the accepted lines.
+#[test]
+fn command_line_two_inputs() {
+    let f = fmt("binary16");
+    let dir = scratch("cli2");
+    let targets = grid_targets(&f, 2, 6, 0x3c00, 0xC12);
+    let text: String = targets
+        .iter()
+        .map(|t| {
+            format!("{:04x} {:04x} {:04x} {:04x} {:04x}\n", t.x[0], t.x[1], t.y, t.g[0], t.g[1])
+        })
+        .collect();
+    let (file, net, accepted) = (dir.join("t.txt"), dir.join("net.json"), dir.join("acc.txt"));
+    std::fs::write(&file, text).expect("write");
+    let out = fpx()
+        .args(["construct", "--format", "binary16", "--inputs", "2", "--phi", "y-3", "--targets"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&net)
+        .arg("--accepted")
+        .arg(&accepted)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let n = std::fs::read_to_string(&accepted).expect("accepted").lines().count();
+    assert!(n > 20, "{n}");
+    let check = fpx()
+        .args(["net", "check", "--net"])
+        .arg(&net)
+        .arg("--targets")
+        .arg(&accepted)
+        .args(["--phi", "y-3"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&check.stdout).ends_with(&format!("{n} passed, 0 failed\n")));
+    std::fs::write(&file, "3c00 3c00 3c00 3c00\n").expect("write");
+    let out = fpx()
+        .args(["construct", "--format", "binary16", "--inputs", "2", "--targets"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&net)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected 5 values"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -39,17 +39,9 @@ fn point_json(fmt: &Format, index: usize, p: &PointReport) -> Value {
                 obj["value_block"] = json!({"L": bits(fmt, v.l), "out": bits(fmt, v.out)});
             }
             if let Some(g) = gradient {
-                obj["gradient_block"] = json!({
-                    "side": match g.side { Side::Up => "up", Side::Down => "down" },
-                    "E": bits(fmt, g.gate),
-                    "delta": bits(fmt, g.delta),
-                    "a": bits(fmt, g.a),
-                    "multipliers": list(fmt, &g.multipliers),
-                    "biases": list(fmt, &g.biases),
-                    "V": bits(fmt, g.value),
-                    "L_shadow": bits(fmt, g.shadow),
-                    "chain": list(fmt, &g.products),
-                });
+                let mut block = gradient_json(fmt, g);
+                block["E"] = bits(fmt, g.gate);
+                obj["gradient_block"] = block;
             }
         }
     }
@@ -115,4 +107,87 @@ pub fn summary(report: &Report) -> String {
         }
     }
     s
+}
+
+fn gradient_json(fmt: &Format, g: &crate::GradientBlock) -> Value {
+    json!({
+        "side": match g.side { Side::Up => "up", Side::Down => "down" },
+        "delta": bits(fmt, g.delta),
+        "a": bits(fmt, g.a),
+        "multipliers": list(fmt, &g.multipliers),
+        "biases": list(fmt, &g.biases),
+        "V": bits(fmt, g.value),
+        "L_shadow": bits(fmt, g.shadow),
+        "chain": list(fmt, &g.products),
+    })
+}
+
+/// The report of a d-dimensional construction as JSON (as [`to_json`], with vectors for x
+/// and g*, one gradient chain per coordinate and its distance gate M).
+pub fn to_json_nd(report: &crate::nd::ReportNd) -> String {
+    use crate::nd::StatusNd;
+    let fmt = &report.format;
+    let mut reasons: Vec<(&'static str, usize)> = Vec::new();
+    let mut targets = Vec::with_capacity(report.points.len());
+    for (i, p) in report.points.iter().enumerate() {
+        let mut obj = json!({
+            "line": i + 1,
+            "x": list(fmt, &p.target.x),
+            "y": bits(fmt, p.target.y),
+            "g": list(fmt, &p.target.g),
+        });
+        if let Some(d) = p.phi {
+            obj["phi_prime"] = bits(fmt, d);
+        }
+        match &p.status {
+            StatusNd::Rejected(rs) => {
+                obj["status"] = json!("rejected");
+                obj["reasons"] = Value::Array(rs.iter().map(|r| json!(r.name())).collect());
+                for r in rs {
+                    match reasons.iter_mut().find(|(name, _)| *name == r.name()) {
+                        Some(entry) => entry.1 += 1,
+                        None => reasons.push((r.name(), 1)),
+                    }
+                }
+            }
+            StatusNd::Accepted { indicator, value, chains } => {
+                obj["status"] = json!("accepted");
+                if let Some(ind) = indicator {
+                    obj["indicator"] = json!({"c": bits(fmt, ind.c), "A": bits(fmt, ind.amp), "K": bits(fmt, ind.k), "B": bits(fmt, ind.b)});
+                }
+                if let Some(v) = value {
+                    obj["value_block"] = json!({"L": bits(fmt, v.l), "out": bits(fmt, v.out)});
+                }
+                obj["gradient_chains"] = Value::Array(
+                    chains
+                        .iter()
+                        .map(|c| {
+                            let mut g = gradient_json(fmt, &c.block);
+                            g["input"] = json!(c.input);
+                            g["M"] = bits(fmt, c.gate);
+                            g
+                        })
+                        .collect(),
+                );
+            }
+        }
+        targets.push(obj);
+    }
+    let doc = json!({
+        "format": fmt.name(),
+        "inputs": report.inputs,
+        "depth": report.depth,
+        "widths": report.widths,
+        "nonzero_params": report.nonzero_params,
+        "scales": list(fmt, &report.scales),
+        "points": report.points.len(),
+        "accepted": report.accepted(),
+        "rejected": report.points.len() - report.accepted(),
+        "verified": report.verified,
+        "rejections": reasons.iter().map(|(name, n)| json!({"reason": name, "points": n})).collect::<Vec<_>>(),
+        "targets": targets,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
 }

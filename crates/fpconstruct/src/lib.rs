@@ -17,7 +17,7 @@
 //! pass; any difference from the promise above is an error, never a returned network.
 //!
 //! Every parameter is computed by emulating the very fpcore operations the interpreter will
-//! perform ([`arith`]), in the same order, so each prediction is exact.
+//! perform (module `arith`), in the same order, so each prediction is exact.
 
 #![forbid(unsafe_code)]
 #![deny(clippy::float_arithmetic)]

@@ -270,6 +270,7 @@ impl PhiArgs {
         env: &Env,
         graph: &Graph,
         notation: Notation,
+        lines: &crate::limits::LineLimitArgs,
     ) -> Result<(OutputGradient, Option<TargetFile>)> {
         let out_fmt = *graph.output_format();
         let width = graph.output_width();
@@ -297,7 +298,7 @@ impl PhiArgs {
         let target = match (&self.target, phi.needs_target()) {
             (Some(path), true) => Some(TargetFile {
                 source: path.display().to_string(),
-                reader: LineReader::new(open(path)?),
+                reader: lines.reader(open(path)?),
                 format: out_fmt,
                 width,
             }),
@@ -361,7 +362,8 @@ pub fn grad(args: &GradArgs) -> Result<ExitCode> {
     let env = args.net.env();
     let notation = args.net.notation();
     let graph = load(&args.net.net, args.net.strict, env, args.net.limits.net.limits())?;
-    let (phi, mut target_file) = args.phi.resolve(&env, &graph, notation)?;
+    let (phi, mut target_file) =
+        args.phi.resolve(&env, &graph, notation, &args.net.limits.lines)?;
     let ad = Ad::new(&graph, env);
     let in_formats = input_formats(&graph);
     let out_formats = vec![*graph.output_format(); graph.output_width()];
@@ -519,7 +521,8 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     let env = args.net.env();
     let notation = args.net.notation();
     let graph = load(&args.net.net, args.net.strict, env, args.net.limits.net.limits())?;
-    let (phi, mut target_file) = args.phi.resolve(&env, &graph, notation)?;
+    let (phi, mut target_file) =
+        args.phi.resolve(&env, &graph, notation, &args.net.limits.lines)?;
     let ad = Ad::new(&graph, env);
     let in_formats = input_formats(&graph);
     let out_fmt = *graph.output_format();

@@ -739,3 +739,46 @@ fn command_line_two_inputs() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected 5 values"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// phi' given as a table (one value per y*, and +0 for the rejected points): the chains use
+/// each point's own entry, and a table without +0 is refused when some point needs it.
+#[test]
+fn phi_table() {
+    let f = fmt("binary16");
+    let env = Env::default();
+    let targets = targets_at(&f, &window(0x3800, 64), 0x7AB);
+    let mut g = Gen(0x7AB1);
+    let mut pairs: Vec<(u128, u128)> = Vec::new();
+    for t in &targets {
+        if !pairs.iter().any(|(k, _)| *k == t.y) {
+            // A nonzero phi' of moderate size, different for each y.
+            let v = fpcore::from_u64(&env, &f, 1 + g.below(1000)).value;
+            let v = if g.below(2) == 0 { fpcore::neg(&f, v) } else { v };
+            pairs.push((t.y, v));
+        }
+    }
+    if !pairs.iter().any(|(k, _)| *k == 0) {
+        pairs.push((0, fpcore::from_u64(&env, &f, 5).value));
+    }
+    let phi = OutputGradient::Table(pairs.clone());
+    let c = build(&f, &targets, &phi);
+    let xs: Vec<u128> = targets.iter().map(|t| t.x).collect();
+    let got =
+        Ad::new(&c.graph, env).batch(&xs, &phi, None, None, BatchOptions::default()).expect("runs");
+    let mut accepted = 0;
+    for (k, p) in c.report.points.iter().enumerate() {
+        if p.accepted() {
+            accepted += 1;
+            assert_eq!((got.output(k)[0], got.input_gradient(k)[0]), (p.target.y, p.target.g));
+            let entry = pairs.iter().find(|(key, _)| *key == p.target.y).map(|e| e.1);
+            assert_eq!(p.phi, entry, "phi' is the table's entry");
+        }
+    }
+    assert_eq!(accepted, reachable(&f, &targets));
+    // Without +0 in the table, a point rejected for a -0 target has no phi' at its value +0.
+    let mut with_neg_zero = targets.clone();
+    with_neg_zero[3].y = f.zero(true);
+    let no_zero: Vec<(u128, u128)> = pairs.iter().copied().filter(|(k, _)| *k != 0).collect();
+    let e = construct(&f, &with_neg_zero, &OutputGradient::Table(no_zero), &Options::default());
+    assert!(e.expect_err("phi'(+0) is needed").to_string().contains("phi'(+0)"));
+}

@@ -168,6 +168,18 @@ fn max_line_bytes_is_enforced_by_every_line_reader() {
         let out = fpx(&a, stdin);
         assert!(matches!(out.status.code(), Some(0 | 1)), "{a:?}: {}", stderr(&out));
     }
+    // The loss's target file: its 12-byte line is refused under a limit of 11.
+    let target = dir.join("target.txt");
+    std::fs::write(&target, "        3F80\n").expect("write");
+    let target = target.display().to_string();
+    let grad =
+        ["net", "grad", "--net", &net, "--input", &input, "--loss", "mse", "--target", &target];
+    let mut a = grad.to_vec();
+    a.extend(["--max-line-bytes", "11"]);
+    refused(&a, "", &[&target, "longer than the limit of 11 bytes"]);
+    let mut a = grad.to_vec();
+    a.extend(["--max-line-bytes", "12"]);
+    assert_eq!(fpx(&a, "").status.code(), Some(0), "{a:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1,6 +1,6 @@
-//! fpcore's results do not depend on the host floating-point state: the same workload under
-//! flush-to-zero + denormals-are-zero and under each directed rounding mode gives the same bits
-//! and flags as under the default state. The workload goes through every fast kernel (their
+//! fpcore's, fpnet's, fpad's and fpconstruct's results do not depend on the host
+//! floating-point state: the same workload under flush-to-zero + denormals-are-zero and under
+//! each directed rounding mode gives the same bits and flags as under the default state. The workload goes through every fast kernel (their
 //! integer square roots start from a host-float estimate) and the general paths, and the
 //! activation functions, whose binary64 fast path computes in host floating point.
 
@@ -146,4 +146,110 @@ fn host_state_changes_are_observable() {
     let (up, _) = with_mxcsr(ROUND_UP, || third(1.0));
     let (down, _) = with_mxcsr(ROUND_DOWN, || third(1.0));
     assert_ne!(up.to_bits(), down.to_bits(), "directed rounding must change 1/3");
+}
+
+/// Networks (fpnet's forward pass, whose binary32 sums may use a host binary64 kernel), their
+/// gradients (fpad, input and parameter gradients) and a construction (fpconstruct's builder
+/// arithmetic) on the current thread, with subnormal inputs and weights among the values.
+fn network_workload() -> Vec<Vec<u128>> {
+    use fpad::{Ad, BatchOptions, Loss, OutputGradient, ParamGrads};
+    use fpnet::builders::{paper_network, AffineMap, Variant};
+    use fpnet::graph::Sigma;
+    use fpnet::interp::Interpreter;
+    let env = Env::default();
+    let mut rng = SplitMix(0x0E7);
+    let mut out = Vec::new();
+    for (name, act) in [
+        ("binary32", fpcore::act::Activation::Relu),
+        ("binary32", fpcore::act::Activation::Tanh),
+        ("bf16", fpcore::act::Activation::Gelu),
+        ("binary16", fpcore::act::Activation::Relu),
+        ("e4m3fn", fpcore::act::Activation::Sigmoid),
+    ] {
+        let fmt = Format::parse(name).expect("format");
+        // Values of moderate size, with a quarter of them subnormal.
+        let mut draw = |rng: &mut SplitMix| -> u128 {
+            let r = rng.next();
+            let sign = u128::from(r & 1) << (fmt.bits() - 1);
+            let frac = u128::from(r >> 8) & ((1u128 << fmt.frac_bits()) - 1);
+            if r & 6 == 0 {
+                sign | frac.max(1)
+            } else {
+                let code = fmt.bias() as u128 - 2 + u128::from((r >> 4) & 3);
+                sign | code << fmt.frac_bits() | frac
+            }
+        };
+        let widths = [8usize, 24, 24, 3];
+        let maps: Vec<AffineMap> = widths
+            .windows(2)
+            .map(|w| {
+                let weights = (0..w[0] * w[1]).map(|_| draw(&mut rng)).collect();
+                let bias = (0..w[1]).map(|_| draw(&mut rng)).collect();
+                AffineMap::new(w[1], w[0], weights, bias)
+            })
+            .collect();
+        let graph = paper_network(fmt, widths[0], Sigma::new(act), maps, Variant::default())
+            .expect("valid network");
+        let inputs: Vec<u128> = (0..widths[0] * 64).map(|_| draw(&mut rng)).collect();
+        let batch = Interpreter::new(&graph, env).eval_batch_serial(&inputs).expect("runs");
+        out.push(batch.values);
+        let ad = Ad::new(&graph, env);
+        let mut params = ParamGrads::zeros(&graph);
+        let serial = BatchOptions { parallel: false };
+        let phi = OutputGradient::Loss(Loss::Sum);
+        let g = ad.batch(&inputs, &phi, None, Some(&mut params), serial).expect("runs");
+        out.push(g.input_gradients);
+        for id in graph.layers() {
+            if let Some(p) = params.get(id) {
+                out.push(p.weights.clone());
+                out.push(p.bias.clone());
+            }
+        }
+        let sample =
+            ad.gradient(&inputs[..widths[0]], &OutputGradient::Identity, None).expect("runs");
+        out.push(sample.input_gradient);
+    }
+    // A construction: its parameters come from the builder's emulation on this thread.
+    let fmt = Format::parse("binary16").expect("named");
+    let targets: Vec<fpconstruct::Target> = (0u128..32)
+        .map(|k| fpconstruct::Target {
+            x: 0x0100 + 3 * k,
+            y: (0x1234 * k) & 0x7BFF,
+            g: (0x2345 * k + 1) & 0xFBFF,
+        })
+        .collect();
+    let built = fpconstruct::construct(
+        &fmt,
+        &targets,
+        &fpad::OutputGradient::Identity,
+        &fpconstruct::Options::default(),
+    )
+    .expect("builds");
+    for id in built.graph.layers() {
+        if let fpnet::graph::Op::Affine(a) = &built.graph.node(id).op {
+            out.push(a.weights.clone());
+            out.push(a.bias.clone());
+        }
+    }
+    out
+}
+
+#[test]
+fn networks_and_gradients_do_not_depend_on_ftz_daz_or_rounding_mode() {
+    let expected = network_workload();
+    for (name, bits) in [
+        ("ftz+daz", FTZ | DAZ),
+        ("round down", ROUND_DOWN),
+        ("round toward zero", ROUND_TOWARD_ZERO),
+        ("ftz+daz+round up", FTZ | DAZ | ROUND_UP),
+    ] {
+        let (got, applied) = with_mxcsr(bits, network_workload);
+        if cfg!(target_arch = "x86_64") {
+            assert!(applied, "MXCSR must be settable on x86-64");
+        }
+        assert_eq!(got.len(), expected.len());
+        for (k, (g, e)) in got.iter().zip(&expected).enumerate() {
+            assert_eq!(g, e, "{name}: result vector {k} changed");
+        }
+    }
 }

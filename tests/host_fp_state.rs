@@ -1,8 +1,10 @@
 //! fpcore's, fpnet's, fpad's and fpconstruct's results do not depend on the host
 //! floating-point state: the same workload under flush-to-zero + denormals-are-zero and under
-//! each directed rounding mode gives the same bits and flags as under the default state. The workload goes through every fast kernel (their
-//! integer square roots start from a host-float estimate) and the general paths, and the
-//! activation functions, whose binary64 fast path computes in host floating point.
+//! each directed rounding mode gives the same bits and flags as under the default state. The
+//! workload goes through every fast kernel (their integer square roots start from a host-float
+//! estimate) and the general paths, the activation functions, whose binary64 fast path
+//! computes in host floating point, networks (the binary64 multiply-add kernel), gradients
+//! and a construction.
 
 mod common;
 
@@ -168,7 +170,7 @@ fn network_workload() -> Vec<Vec<u128>> {
     ] {
         let fmt = Format::parse(name).expect("format");
         // Values of moderate size, with a quarter of them subnormal.
-        let mut draw = |rng: &mut SplitMix| -> u128 {
+        let draw = |rng: &mut SplitMix| -> u128 {
             let r = rng.next();
             let sign = u128::from(r & 1) << (fmt.bits() - 1);
             let frac = u128::from(r >> 8) & ((1u128 << fmt.frac_bits()) - 1);

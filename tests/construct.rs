@@ -433,8 +433,9 @@ fn command_line_construct_then_check() {
             serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
         assert_eq!(doc["accepted"], n_accepted);
         assert_eq!(doc["depth"], 6);
+        // --strict: every literal of the written network reads back exactly.
         let check = fpx()
-            .args(["net", "check", "--net"])
+            .args(["net", "check", "--strict", "--net"])
             .arg(&net)
             .arg("--targets")
             .arg(&accepted)

@@ -218,17 +218,23 @@ fn net_inputs(graph: &fpnet::Graph, inputs: Option<&Path>) -> Result<Vec<Vec<u12
 }
 
 /// Loads a corpus network (path relative to `root`).
-fn load_net(root: &Path, net: &str) -> Result<fpnet::Graph> {
+fn load_net(root: &Path, net: &str, limits: fpnet::Limits) -> Result<fpnet::Graph> {
     let path = root.join(net);
-    let loaded = fpnet::file::load_file(&path, &fpnet::LoadOptions::default())
+    let options = fpnet::LoadOptions { limits, ..fpnet::LoadOptions::default() };
+    let loaded = fpnet::file::load_file(&path, &options)
         .with_context(|| format!("loading {}", path.display()))?;
     Ok(loaded.graph)
 }
 
 /// The text of one corpus file; network entries resolve their paths against `root`.
 pub fn render_in(root: &Path, entry: &Entry) -> Result<String> {
+    render_with(root, entry, fpnet::Limits::default())
+}
+
+/// [`render_in`] with the network loader's limits given.
+pub fn render_with(root: &Path, entry: &Entry, limits: fpnet::Limits) -> Result<String> {
     if let Cases::Net { net, inputs } = &entry.cases {
-        let graph = load_net(root, net)?;
+        let graph = load_net(root, net, limits)?;
         let rows = net_inputs(&graph, inputs.as_ref().map(|p| root.join(p)).as_deref())?;
         return render_net(&graph, &rows);
     }
@@ -314,7 +320,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// The repository root of a corpus directory (`ROOT/golden/corpus`).
-fn root_of(dir: &Path) -> PathBuf {
+pub fn root_of(dir: &Path) -> PathBuf {
     dir.join("..").join("..")
 }
 
@@ -326,6 +332,11 @@ pub fn regen(dir: &Path) -> Result<usize> {
 
 /// [`regen`] with the repository root given (to write a corpus elsewhere).
 pub fn regen_from(dir: &Path, root: &Path) -> Result<usize> {
+    regen_with(dir, root, fpnet::Limits::default())
+}
+
+/// [`regen_from`] with the network loader's limits given.
+pub fn regen_with(dir: &Path, root: &Path, limits: fpnet::Limits) -> Result<usize> {
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut manifest = String::from(
         "# fpx golden corpus: FILE format op options lines sha256 (of the uncompressed text).\n\
@@ -333,7 +344,7 @@ pub fn regen_from(dir: &Path, root: &Path) -> Result<usize> {
     );
     let entries = corpus();
     for entry in &entries {
-        let text = render_in(root, entry)?;
+        let text = render_with(root, entry, limits)?;
         write_atomic(&dir.join(&entry.file), &compress(&text)?)?;
         let what = match &entry.cases {
             Cases::Net { net, .. } => format!("net={net} phi=sum"),
@@ -428,12 +439,13 @@ fn parse_manifest_line(line: &str, at: &str) -> Result<ManifestLine> {
 /// Recomputes every `x... y... g...` line of a network case.
 fn check_net(
     root: &Path,
+    limits: fpnet::Limits,
     net: &str,
     file: &str,
     text: &str,
     report: &mut CheckReport,
 ) -> Result<()> {
-    let graph = &load_net(root, net)?;
+    let graph = &load_net(root, net, limits)?;
     let d_in = graph.input_width();
     let formats = fpad::verify::input_formats(graph);
     let mut rows = Vec::new();
@@ -491,6 +503,11 @@ pub fn check(dir: &Path) -> Result<CheckReport> {
 
 /// [`check`] with the repository root (against which network paths resolve) given.
 pub fn check_from(dir: &Path, root: &Path) -> Result<CheckReport> {
+    check_with(dir, root, fpnet::Limits::default())
+}
+
+/// [`check_from`] with the network loader's limits given.
+pub fn check_with(dir: &Path, root: &Path, limits: fpnet::Limits) -> Result<CheckReport> {
     let manifest_path = dir.join("MANIFEST");
     let manifest = fs::read_to_string(&manifest_path)
         .with_context(|| format!("reading {}", manifest_path.display()))?;
@@ -533,7 +550,7 @@ pub fn check_from(dir: &Path, root: &Path) -> Result<CheckReport> {
                     report.problems.push(line?);
                 }
             }
-            Check::Net(net) => check_net(root, net, &entry.file, &text, &mut report)?,
+            Check::Net(net) => check_net(root, limits, net, &entry.file, &text, &mut report)?,
         }
     }
     Ok(report)

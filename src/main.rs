@@ -84,19 +84,25 @@ enum GoldenCommand {
         /// Corpus directory (holds MANIFEST).
         #[arg(long, default_value = "golden/corpus")]
         dir: PathBuf,
+        /// Limits on the corpus's network files.
+        #[command(flatten)]
+        limits: fpx::limits::NetLimitArgs,
     },
     /// Rewrite every corpus file and the MANIFEST, deterministically and atomically.
     Regen {
         /// Corpus directory.
         #[arg(long, default_value = "golden/corpus")]
         dir: PathBuf,
+        /// Limits on the corpus's network files.
+        #[command(flatten)]
+        limits: fpx::limits::NetLimitArgs,
     },
 }
 
 fn golden(command: &GoldenCommand) -> Result<ExitCode> {
     match command {
-        GoldenCommand::Check { dir } => {
-            let report = fpx::golden::check(dir)?;
+        GoldenCommand::Check { dir, limits } => {
+            let report = fpx::golden::check_with(dir, &fpx::golden::root_of(dir), limits.limits())?;
             let mut out = io::stdout().lock();
             for problem in &report.problems {
                 writeln!(out, "{problem}")?;
@@ -105,8 +111,8 @@ fn golden(command: &GoldenCommand) -> Result<ExitCode> {
             writeln!(out, "{} passed, {} failed", report.passed, report.failed)?;
             Ok(if report.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        GoldenCommand::Regen { dir } => {
-            let files = fpx::golden::regen(dir)?;
+        GoldenCommand::Regen { dir, limits } => {
+            let files = fpx::golden::regen_with(dir, &fpx::golden::root_of(dir), limits.limits())?;
             println!("wrote {files} files and MANIFEST to {}", dir.display());
             Ok(ExitCode::SUCCESS)
         }

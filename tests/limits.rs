@@ -236,3 +236,20 @@ fn json_nested_100000_deep_is_refused_quickly() {
     refused(&["net", "info", "--net", &net, "--max-json-depth", "129"], "", &["max-json-depth"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `fpx golden check` reads the corpus's networks under the same limits: lowered, the check
+/// stops with exit code 2 naming the network file and the limit.
+#[test]
+fn golden_check_obeys_the_network_limits() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/golden/corpus");
+    refused(
+        &["golden", "check", "--dir", dir, "--max-nodes", "2"],
+        "",
+        &["tiny_bf16/net.json", "limit of 2 nodes"],
+    );
+    refused(
+        &["golden", "regen", "--dir", "/nonexistent/fpx-corpus", "--max-json-depth", "0"],
+        "",
+        &["--max-json-depth"],
+    );
+}

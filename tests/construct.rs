@@ -15,7 +15,7 @@ use std::process::Command;
 
 use ad_common::{Gen, Reference};
 use fpad::{Ad, BatchOptions, Loss, OutputGradient};
-use fpconstruct::{construct, Construction, Options, Reason, Status, Target};
+use fpconstruct::{construct, ConstructError, Construction, Options, Reason, Status, Target};
 use fpcore::{Env, Flags, Format};
 use fpnet::Graph;
 use fpref::{ApFloat, SoftFloat};
@@ -782,4 +782,121 @@ fn phi_table() {
     let no_zero: Vec<(u128, u128)> = pairs.iter().copied().filter(|(k, _)| *k != 0).collect();
     let e = construct(&f, &with_neg_zero, &OutputGradient::Table(no_zero), &Options::default());
     assert!(e.expect_err("phi'(+0) is needed").to_string().contains("phi'(+0)"));
+}
+
+/// In a format without infinities, phi'(y*) = y* ⊖ c that overflows saturates to the largest
+/// value with the overflow flag: it counts as not finite (the backward pass would raise the
+/// flag), in one and in two dimensions.
+#[test]
+fn saturated_phi_is_not_finite() {
+    let f = fmt("e3m2fn");
+    let env = Env::default();
+    let lit = |t: &str| fpcore::text::parse_value(&env, &f, t).expect("literal").value;
+    let phi = OutputGradient::Shift(vec![lit("28")]);
+    // y* = -5: -5 - 28 overflows; y* = 1: -27 rounds to -28 without overflow.
+    let xs = [lit("0.5"), lit("0.75"), lit("1")];
+    let ys = [lit("-5"), lit("1"), lit("2")];
+    let targets: Vec<Target> =
+        xs.iter().zip(ys).map(|(&x, y)| Target { x, y, g: lit("1") }).collect();
+    let c = build(&f, &targets, &phi);
+    assert_eq!(c.report.points[0].status, Status::Rejected(vec![Reason::PhiNotFinite]));
+    assert!(c.report.points[1].accepted() && c.report.points[2].accepted());
+    let nd: Vec<TargetNd> =
+        targets.iter().map(|t| TargetNd { x: vec![t.x, t.x], y: t.y, g: vec![t.g, t.g] }).collect();
+    let c = construct_nd(&f, &nd, &phi, &Options::default()).expect("builds");
+    assert_eq!(c.report.points[0].status, StatusNd::Rejected(vec![Reason::PhiNotFinite]));
+    assert!(c.report.points[1].accepted() && c.report.points[2].accepted());
+}
+
+/// d inputs: |x_i| above Omega / 2^k (2^k >= 4d) leaves the domain with input-range, so that
+/// the first layer's scales stay exact; the rest builds.
+#[test]
+fn d_inputs_range() {
+    let f = fmt("e4m3fn");
+    let env = Env::default();
+    let lit = |t: &str| fpcore::text::parse_value(&env, &f, t).expect("literal").value;
+    // d = 2: Omega / 8 = 56. 64 is out, 56 is in.
+    let targets = vec![
+        TargetNd { x: vec![lit("64"), lit("1")], y: lit("1"), g: vec![lit("1"), lit("2")] },
+        TargetNd { x: vec![lit("56"), lit("1")], y: lit("1"), g: vec![lit("1"), lit("2")] },
+        TargetNd { x: vec![lit("52"), lit("1")], y: lit("2"), g: vec![lit("3"), lit("0")] },
+    ];
+    let phi = OutputGradient::Loss(Loss::Sum);
+    let c = construct_nd(&f, &targets, &phi, &Options::default()).expect("builds");
+    assert_eq!(c.report.points[0].status, StatusNd::Rejected(vec![Reason::InputRange]));
+    assert!(c.report.points[1].accepted() && c.report.points[2].accepted());
+    assert_eq!(c.report.verified, 2);
+}
+
+/// Random constructions (nine formats, FNUZ and finite-only ones and an abstract format among
+/// them; 1 to 3 inputs; up to 60 points clustered or spread, specials among the targets; every
+/// phi' rule; depth 6 to 9) all build: none fails the check the builder runs on its domain
+/// (which would be a `ConstructError::Verify`), and none is refused as a whole.
+#[test]
+fn random_constructions_pass_their_own_check() {
+    let mut g = Gen(12345);
+    let mut built = 0;
+    for round in 0..400u64 {
+        let name = [
+            "binary16",
+            "bf16",
+            "e4m3fn",
+            "e5m2",
+            "binary32",
+            "e3m2fn",
+            "e5m2fnuz",
+            "e4m3fnuz",
+            "p=5,emin=-10,emax=12",
+        ][(round % 9) as usize];
+        let f = Format::parse(name).unwrap();
+        let d = 1 + (g.below(3) as usize);
+        let n = 1 + g.below(60) as usize;
+        let phi = match g.below(3) {
+            0 => OutputGradient::Loss(Loss::Sum),
+            1 => OutputGradient::Identity,
+            _ => OutputGradient::Shift(vec![g.value(&f, false)]),
+        };
+        let depth = 6 + g.below(4) as usize;
+        let options = Options { depth, ..Options::default() };
+        // Points clustered (consecutive encodings) or spread.
+        let base = g.value(&f, false);
+        let clustered = g.below(2) == 0;
+        let targets: Vec<TargetNd> = (0..n)
+            .map(|_| {
+                let x = (0..d)
+                    .map(|_| {
+                        if clustered {
+                            (base + g.below(40) as u128) & f.mask()
+                        } else {
+                            g.value(&f, true)
+                        }
+                    })
+                    .collect();
+                let sp = g.below(4) == 0;
+                let y = g.value(&f, sp);
+                let gs = (0..d)
+                    .map(|_| {
+                        let sp = g.below(4) == 0;
+                        g.value(&f, sp)
+                    })
+                    .collect();
+                TargetNd { x, y, g: gs }
+            })
+            .collect();
+        let r = if d == 1 {
+            let one: Vec<Target> =
+                targets.iter().map(|t| Target { x: t.x[0], y: t.y, g: t.g[0] }).collect();
+            construct(&f, &one, &phi, &options).map(|c| c.report.accepted())
+        } else {
+            construct_nd(&f, &targets, &phi, &options).map(|c| c.report.accepted())
+        };
+        match r {
+            Ok(_) => built += 1,
+            Err(e @ ConstructError::Verify { .. }) => {
+                panic!("round {round} {name} d={d} n={n} depth={depth} {phi:?}: {e}")
+            }
+            Err(e) => panic!("round {round} {name} d={d}: {e}"),
+        }
+    }
+    assert_eq!(built, 400);
 }

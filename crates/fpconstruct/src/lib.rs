@@ -394,13 +394,13 @@ pub fn construct(
             continue;
         }
         match phi_value(&ar, phi, t.y) {
-            Ok(d) if ar.is_finite(d) => {
+            Ok(Some(d)) => {
                 phi_at[p.line] = Some(d);
                 if ar.is_zero(d) && !ar.is_zero(t.g) {
                     r.push(Reason::PhiZero);
                 }
             }
-            Ok(_) => r.push(Reason::PhiNotFinite),
+            Ok(None) => r.push(Reason::PhiNotFinite),
             Err(_) => r.push(Reason::PhiUndefined),
         }
     }
@@ -412,7 +412,7 @@ pub fn construct(
     // 4. Blocks, until the set of rejected points is stable (a rejected point's value is +0,
     //    which changes its phi' and so the cross-talk bound of the others).
     let depth = options.depth;
-    let phi_zero = phi_value(&ar, phi, ar.zero()).ok().filter(|d| ar.is_finite(*d));
+    let phi_zero = phi_value(&ar, phi, ar.zero()).ok().flatten();
     let blocks = loop {
         let g_max = largest_phi(
             &ar,
@@ -587,9 +587,13 @@ pub(crate) fn check_format(ar: &Arith) -> Result<(), ConstructError> {
 }
 
 /// phi'(y) of the rule for one output.
-pub(crate) fn phi_value(ar: &Arith, phi: &OutputGradient, y: u128) -> Result<u128, String> {
+pub(crate) fn phi_value(ar: &Arith, phi: &OutputGradient, y: u128) -> Result<Option<u128>, String> {
     let r = phi.eval(&ar.env, &ar.fmt, &[y], None).map_err(|e| e.to_string())?;
-    r.value.first().copied().ok_or_else(|| "no value".to_string())
+    let v = r.value.first().copied().ok_or_else(|| "no value".to_string())?;
+    // An overflowing or invalid phi' (a saturated value in a format without infinities
+    // included) counts as not finite (None): the backward pass would raise the flag.
+    let bad = Flags::OVERFLOW.union(Flags::INFINITE).union(Flags::INVALID);
+    Ok((r.flags.bits() & bad.bits() == 0 && ar.is_finite(v)).then_some(v))
 }
 
 /// S = 2^s, the largest power of two with S |x| <= Omega / 2 for every x of the domain (and

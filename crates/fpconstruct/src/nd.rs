@@ -183,14 +183,15 @@ pub fn construct_nd(
         }
     }
 
-    // 1. The domain: finite vectors with |x_i| <= Omega / 4, distinct (numerically).
-    let quarter = crate::quarter(&ar)?;
+    // 1. The domain: finite vectors with |x_i| <= Omega / 2^k, 2^k >= 4d (so that the
+    //    first-layer scales are at least 1 and exact), distinct (numerically).
+    let range = input_range(&ar, d)?;
     let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); targets.len()];
     let mut domain: Vec<PointNd> = Vec::new();
     for (line, t) in targets.iter().enumerate() {
         if t.x.iter().any(|&v| !ar.is_finite(v)) {
             reasons[line].push(Reason::NonFiniteInput);
-        } else if t.x.iter().any(|&v| ar.cmp(ar.abs(v), quarter) == Ordering::Greater) {
+        } else if t.x.iter().any(|&v| ar.cmp(ar.abs(v), range) == Ordering::Greater) {
             reasons[line].push(Reason::InputRange);
         } else {
             domain.push(PointNd { line, x: t.x.clone() });
@@ -233,13 +234,13 @@ pub fn construct_nd(
             continue;
         }
         match phi_value(&ar, phi, t.y) {
-            Ok(v) if ar.is_finite(v) => {
+            Ok(Some(v)) => {
                 phi_at[p.line] = Some(v);
                 if ar.is_zero(v) && t.g.iter().any(|&g| !ar.is_zero(g)) {
                     r.push(Reason::PhiZero);
                 }
             }
-            Ok(_) => r.push(Reason::PhiNotFinite),
+            Ok(None) => r.push(Reason::PhiNotFinite),
             Err(_) => r.push(Reason::PhiUndefined),
         }
     }
@@ -266,7 +267,7 @@ pub fn construct_nd(
 
     // 4. Blocks, until the rejected set is stable.
     let depth = options.depth;
-    let phi_zero = phi_value(&ar, phi, ar.zero()).ok().filter(|v| ar.is_finite(*v));
+    let phi_zero = phi_value(&ar, phi, ar.zero()).ok().flatten();
     let blocks = loop {
         let g_max =
             crate::largest_phi(
@@ -382,13 +383,18 @@ pub fn construct_nd(
     Ok(ConstructionNd { graph, values, gradients, report })
 }
 
+/// Omega / 2^k with 2^k the least power of two >= 4d: the largest |x_i| of a domain point.
+pub(crate) fn input_range(ar: &Arith, d: usize) -> Result<u128, ConstructError> {
+    let k = (4 * d).next_power_of_two().trailing_zeros() as i32;
+    let shrink = ar.pow2(-k).ok_or_else(|| format_error(ar, "no Omega / 4d"))?;
+    ar.mul_exact(ar.max_finite(), shrink).ok_or_else(|| format_error(ar, "Omega / 4d is not exact"))
+}
+
 /// S_i: the largest power of two (at most 2^emax) with S_i |x_i| <= Omega / 2^k for every
 /// point, 2^k >= 4d, so that each indicator sum of d nonzero terms stays below Omega / 2.
+/// Every |x_i| is at most Omega / 2^k, so S_i >= 1 and S_i ⊗ x_i is exact.
 fn scales(ar: &Arith, domain: &[PointNd], d: usize) -> Result<Vec<u128>, ConstructError> {
-    let k = (4 * d).next_power_of_two().trailing_zeros() as i32;
-    let shrink = ar.pow2(-k).ok_or_else(|| format_error(ar, "Omega / 4d"))?;
-    let limit =
-        ar.mul_exact(ar.max_finite(), shrink).ok_or_else(|| format_error(ar, "Omega / 4d"))?;
+    let limit = input_range(ar, d)?;
     let mut out = Vec::with_capacity(d);
     for i in 0..d {
         let mut max_abs = ar.zero();

@@ -76,7 +76,9 @@ fn phi_value(f: &Format, rule: &str, y: u128) -> f64 {
     match rule {
         "one" => 1.0,
         "y" => value(f, y),
-        _ => value(f, y) - 3.0,
+        _ => {
+            value(f, y) - rule.strip_prefix("y-").and_then(|c| c.parse::<f64>().ok()).expect("y-C")
+        }
     }
 }
 
@@ -555,7 +557,15 @@ fn check_nd(
     for (t, p) in targets.iter().zip(&c.report.points) {
         assert_eq!(p.target, *t);
         let x: Vec<f64> = t.x.iter().map(|&v| value(f, v)).collect();
-        assert!(!seen.contains(&x), "the grids have distinct points");
+        let duplicate = seen.contains(&x);
+        // |x_i| <= Omega / 2^k, 2^k the least power of two >= 4d.
+        let range = value(f, f.max_finite(false)) / (4 * t.x.len()).next_power_of_two() as f64;
+        let out_of_range = x.iter().any(|v| v.abs() > range);
+        if duplicate || out_of_range {
+            let want = if duplicate { Reason::DuplicatePoint } else { Reason::InputRange };
+            assert_eq!(p.status, StatusNd::Rejected(vec![want]), "x {:x?}", t.x);
+            continue;
+        }
         seen.push(x);
         domain.push((t, p));
         let neg_zero = is_neg_zero(f, t.y) || t.g.iter().any(|&v| is_neg_zero(f, v));
@@ -584,6 +594,7 @@ fn check_nd(
         for r in &reasons {
             match r {
                 Reason::PhiZero => assert!(d == 0.0 && g_nonzero, "{at}"),
+                Reason::PhiNotFinite => assert!(d.abs() > value(f, f.max_finite(false)), "{at}"),
                 Reason::ValueOverflow => {
                     let product = (d * value(f, t.y)).abs();
                     assert!(product >= 2f64.powi(2 * emax - 1), "{at}");
@@ -899,4 +910,49 @@ fn random_constructions_pass_their_own_check() {
         }
     }
     assert_eq!(built, 400);
+}
+
+/// A case the construct fuzz target found (e3m2fn, 3 inputs, 24 points, phi' = y ⊖ 28, depth
+/// 8; decoded from the bytes as the target does): it builds, and its check passes.
+#[test]
+fn fuzz_case_e3m2fn_three_inputs() {
+    const BYTES: &[u8] = &[
+        0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f,
+        0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f,
+        0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x01, 0x00, 0xaf, 0x37,
+        0xf8, 0x6c, 0xb9, 0x07, 0x87, 0x38, 0xc3, 0x70, 0xf0, 0x7e, 0x8d, 0x3b, 0x58, 0x3b, 0xad,
+        0x38, 0xc2, 0x75, 0xf3, 0x2f, 0xed, 0x05, 0x6a, 0xd6, 0xea, 0x8e, 0xec, 0xa4, 0x19, 0x2f,
+        0xa1, 0x78, 0x5a, 0xb6, 0x80, 0xef, 0xf7, 0x69, 0xff, 0xff, 0xff, 0x6c, 0x81, 0x05, 0x06,
+        0xad, 0x8a, 0x02, 0xf0, 0xe1, 0xe1, 0xaf, 0x37, 0xf8, 0x87, 0xb9, 0xc3, 0x07, 0x78, 0x5a,
+        0xb6, 0x80, 0xef, 0xf7, 0x6c, 0x81,
+    ];
+    let mut at = 0;
+    let mut byte = || {
+        let b = BYTES.get(at).copied().unwrap_or(0);
+        at += 1;
+        b
+    };
+    let f =
+        fmt(["binary16", "bf16", "e4m3fn", "e5m2", "binary32", "e3m2fn"][usize::from(byte()) % 6]);
+    let d = 1 + usize::from(byte() % 3);
+    let n = 1 + usize::from(byte() % 24);
+    assert_eq!((f.name().as_str(), d, n), ("e3m2fn", 3, 24));
+    let mut value = |byte: &mut dyn FnMut() -> u8| u128::from(byte()) & f.mask();
+    let phi = match byte() % 3 {
+        0 => OutputGradient::Loss(Loss::Sum),
+        1 => OutputGradient::Identity,
+        _ => OutputGradient::Shift(vec![value(&mut byte)]),
+    };
+    let depth = 6 + usize::from(byte() % 3);
+    let targets: Vec<TargetNd> = (0..n)
+        .map(|_| {
+            let x = (0..d).map(|_| value(&mut byte)).collect();
+            let y = value(&mut byte);
+            let g = (0..d).map(|_| value(&mut byte)).collect();
+            TargetNd { x, y, g }
+        })
+        .collect();
+    let c = construct_nd(&f, &targets, &phi, &Options { depth, ..Options::default() })
+        .expect("builds and passes its check");
+    check_nd(&f, &targets, "y-28", &phi, &c);
 }

@@ -937,7 +937,7 @@ fn fuzz_case_e3m2fn_three_inputs() {
     let d = 1 + usize::from(byte() % 3);
     let n = 1 + usize::from(byte() % 24);
     assert_eq!((f.name().as_str(), d, n), ("e3m2fn", 3, 24));
-    let mut value = |byte: &mut dyn FnMut() -> u8| u128::from(byte()) & f.mask();
+    let value = |byte: &mut dyn FnMut() -> u8| u128::from(byte()) & f.mask();
     let phi = match byte() % 3 {
         0 => OutputGradient::Loss(Loss::Sum),
         1 => OutputGradient::Identity,

@@ -3,9 +3,9 @@
 //! `fpx net grad --net NET.json`: each input line holds the input vector (as for `fpx net
 //! eval`); each output line holds the d_L outputs followed by the d_0 input-gradient values
 //! D^AD(phi ∘ f)(x), hex bit patterns (hex-float with `--text`). The output gradient phi'(f(x))
-//! is `--seed "V1 V2 …"` (d_L values of the output format), or a loss (`--loss sum`, the
+//! is `--seed "V1 V2 …"` (d_L values of the output format), a loss (`--loss sum`, the
 //! default: all ones; `--loss mse|softmax-xent --target FILE`, one line of d_L target values
-//! per input line). `--params OUT.safetensors` also writes the parameter gradients summed over
+//! per input line), or a rule of the output (`--phi one|y|y-C`). `--params OUT.safetensors` also writes the parameter gradients summed over
 //! the input lines in line order from +0 (`--mean`: divided once by their number); `--tape`
 //! prints each input's whole tape instead.
 //!

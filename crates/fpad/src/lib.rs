@@ -9,8 +9,8 @@
 //!   [`rules::concat`](mod@rules::concat)), each documenting its derivative, rounded expression, conventions and
 //!   accumulation order, including the backward of the `fma`, `pairwise`, `blocked:K` and
 //!   `wide:FMT` orders.
-//! - [`loss`]: the output gradient: a seed vector, or the `sum`, `mse` and `softmax-xent`
-//!   losses with their exact operation sequences.
+//! - [`loss`]: the output gradient: a seed vector, the `sum`, `mse` and `softmax-xent` losses
+//!   with their exact operation sequences, or a rule of y (phi' = y, y ⊖ c, a table).
 //! - [`params`]: parameter gradients dW, db per sample and summed over a batch (in sample
 //!   order from +0), their mean, and a safetensors export.
 //! - [`sgd`]: a bit-exact SGD step W ← W ⊖ (eta ⊗ dW).

@@ -1,5 +1,6 @@
-//! The output gradient phi'(f(x)) (SEMANTICS §5): a constant seed vector, or the derivative of
-//! a loss phi at the network's output y, each with its exact sequence of rounded operations.
+//! The output gradient phi'(f(x)) (SEMANTICS §5): a constant seed vector, the derivative of a
+//! loss phi at the network's output y, or a rule of y alone (y, y ⊖ c, a table), each with its
+//! exact sequence of rounded operations.
 //!
 //! All values are in the output node's format F; ⊕ ⊖ ⊗ ⊘ are rounded in F.
 

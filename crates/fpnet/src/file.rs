@@ -698,10 +698,14 @@ impl<'o> Reader<'o> {
             }
         }
         let n_inputs = nodes.len();
-        if spec.layers.len() > max_nodes {
+        if spec.layers.len() > max_nodes.saturating_sub(n_inputs) {
             return Err(ModelError::limit(
                 "layers",
-                format!("{} layers exceed the limit of {max_nodes} nodes", spec.layers.len()),
+                format!(
+                    "{} nodes ({n_inputs} inputs and {} layers) exceed the limit of {max_nodes} nodes",
+                    n_inputs.saturating_add(spec.layers.len()),
+                    spec.layers.len()
+                ),
             ));
         }
         for (k, layer) in spec.layers.into_iter().enumerate() {

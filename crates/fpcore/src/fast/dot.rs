@@ -47,6 +47,9 @@ pub(crate) fn host_is_plain() -> bool {
     nearest && no_ftz && no_daz
 }
 
+/// Chains with fewer terms than this skip the host-f64 kernel.
+const SHORT_CHAIN: usize = 4;
+
 /// The layout constants of a kernel format: fraction bits, exponent bias, emin, emax.
 #[derive(Clone, Copy)]
 struct Layout {
@@ -132,7 +135,9 @@ pub(crate) fn chain<I: Iterator<Item = (u128, u128)>>(
     terms: I,
 ) -> Result<Rounded<u128>, I> {
     let Some(layout) = Layout::of(fmt.kernel()) else { return Err(terms) };
-    if !host_is_plain() {
+    // A chain known to be shorter than SHORT_CHAIN terms is cheaper on the integer path than
+    // the probe of the host state (the sparse rows of the constructions have one or two).
+    if terms.size_hint().1.is_some_and(|n| n < SHORT_CHAIN) || !host_is_plain() {
         return Err(terms);
     }
     let mut flags = Flags::NONE;

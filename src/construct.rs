@@ -113,7 +113,8 @@ pub fn run(args: &ConstructArgs) -> Result<ExitCode> {
     let options = Options { depth: args.depth, ..Options::default() };
     let built = construct(&fmt, &targets, &phi, &options).context("construct")?;
     let json = fpnet::file::to_json(&built.graph);
-    fs::write(&args.out, json).with_context(|| format!("cannot write {}", args.out.display()))?;
+    let json_len = json.len() as u64;
+    write_network(&args.out, &json)?;
     if let Some(path) = &args.report {
         fs::write(path, fpconstruct::report::to_json(&built.report))
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -142,6 +143,7 @@ pub fn run(args: &ConstructArgs) -> Result<ExitCode> {
         }
     }
     writeln!(out, "wrote {}", args.out.display())?;
+    size_note(&mut out, &args.out, json_len)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -158,7 +160,8 @@ fn run_nd(
     let options = Options { depth: args.depth, ..Options::default() };
     let built = construct_nd(fmt, targets, phi, &options).context("construct")?;
     let json = fpnet::file::to_json(&built.graph);
-    fs::write(&args.out, json).with_context(|| format!("cannot write {}", args.out.display()))?;
+    let json_len = json.len() as u64;
+    write_network(&args.out, &json)?;
     if let Some(path) = &args.report {
         fs::write(path, fpconstruct::report::to_json_nd(&built.report))
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -208,5 +211,24 @@ fn run_nd(
         }
     }
     writeln!(out, "wrote {}", args.out.display())?;
+    size_note(&mut out, &args.out, json_len)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn write_network(path: &std::path::Path, json: &str) -> Result<()> {
+    fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// A network file larger than the loader's default limit reads back only with
+/// `--max-file-bytes`: say so.
+fn size_note(out: &mut impl Write, path: &std::path::Path, len: u64) -> Result<()> {
+    let limit = fpnet::limits::MAX_FILE_BYTES;
+    if len > limit {
+        writeln!(
+            out,
+            "note: {} is {len} bytes, above the default --max-file-bytes of {limit}; pass --max-file-bytes {len} (or more) to fpx net check and eval",
+            path.display()
+        )?;
+    }
+    Ok(())
 }

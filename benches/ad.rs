@@ -11,6 +11,8 @@
 
 #![allow(clippy::float_arithmetic, reason = "the native baseline is host arithmetic")]
 
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -166,14 +168,7 @@ impl Native {
 }
 
 fn estimate_ns(function: &str) -> Option<f64> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/criterion")
-        .join(GROUP)
-        .join(function)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    json["median"]["point_estimate"].as_f64()
+    common::estimate_ns(GROUP, function)
 }
 
 fn main() {

@@ -7,6 +7,8 @@
 
 #![allow(clippy::float_arithmetic, reason = "the summary prints times")]
 
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -15,42 +17,23 @@ use fpad::{Ad, BatchOptions, Loss, OutputGradient};
 use fpconstruct::{construct, Options, Target};
 use fpcore::{Env, Format};
 use fpnet::interp::Interpreter;
+use fpx::gen::SplitMix;
 
 const GROUP: &str = "construct-bf16-256";
 
-/// SplitMix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A finite bf16 value other than -0, every encoding equally likely.
-    fn value(&mut self, f: &Format) -> u128 {
-        loop {
-            let v = u128::from(self.next()) & f.mask();
-            let u = f.unpack(v);
-            if !(u.is_nan() || u.is_inf() || u.is_zero() && u.sign) {
-                return v;
-            }
+/// A finite bf16 value other than -0, every encoding equally likely.
+fn value(rng: &mut SplitMix, f: &Format) -> u128 {
+    loop {
+        let v = u128::from(rng.next_u64()) & f.mask();
+        let u = f.unpack(v);
+        if !(u.is_nan() || u.is_inf() || u.is_zero() && u.sign) {
+            return v;
         }
     }
 }
 
 fn estimate_ns(function: &str) -> Option<f64> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/criterion")
-        .join(GROUP)
-        .join(function)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    json["median"]["point_estimate"].as_f64()
+    common::estimate_ns(GROUP, function)
 }
 
 fn main() {
@@ -61,9 +44,9 @@ fn main() {
         .sample_size(10);
     let env = Env::default();
     let fmt = Format::parse("bfloat16").expect("named");
-    let mut rng = Rng(0xC0457);
+    let mut rng = SplitMix::new(0xC0457);
     let targets: Vec<Target> = (0x3f80..0x3f80 + 256)
-        .map(|x| Target { x, y: rng.value(&fmt), g: rng.value(&fmt) })
+        .map(|x| Target { x, y: value(&mut rng, &fmt), g: value(&mut rng, &fmt) })
         .collect();
     let xs: Vec<u128> = targets.iter().map(|t| t.x).collect();
     let one = OutputGradient::Loss(Loss::Sum);

@@ -7,6 +7,8 @@
 
 #![allow(clippy::float_arithmetic, reason = "the native baseline is host arithmetic")]
 
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -212,15 +214,7 @@ fn kernel(name: &str, fmt: Format, op: &str) -> Option<Kernel> {
 }
 
 fn estimate_ns(group: &str, function: &str) -> Option<f64> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/criterion")
-        .join(group)
-        .join(function)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let per_batch = json["median"]["point_estimate"].as_f64()?;
-    Some(per_batch / BATCH as f64)
+    Some(common::estimate_ns(group, function)? / BATCH as f64)
 }
 
 fn main() {

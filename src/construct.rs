@@ -16,9 +16,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use fpad::OutputGradient;
 use fpconstruct::nd::{construct_nd, StatusNd, TargetNd};
-use fpconstruct::{construct, Options, Target};
+use fpconstruct::{construct, Options, Status, Target};
 use fpcore::{Env, Format};
 
 use crate::grad::{next_data_line, open, parse_fields, phi_rule};
@@ -105,114 +104,91 @@ pub fn run(args: &ConstructArgs) -> Result<ExitCode> {
     if targets.is_empty() {
         bail!("{source}: no target lines");
     }
-    if d > 1 {
-        return run_nd(args, &fmt, notation, &phi, &targets, &lines, &source);
-    }
-    let targets: Vec<Target> =
-        targets.iter().map(|t| Target { x: t.x[0], y: t.y, g: t.g[0] }).collect();
     let options = Options { depth: args.depth, ..Options::default() };
-    let built = construct(&fmt, &targets, &phi, &options).context("construct")?;
-    let json = fpnet::file::to_json(&built.graph);
-    let json_len = json.len() as u64;
-    write_network(&args.out, &json)?;
+    let built = if d > 1 {
+        let built = construct_nd(&fmt, &targets, &phi, &options).context("construct")?;
+        let r = &built.report;
+        let widths: Vec<String> = r.widths.iter().map(|w| w.to_string()).collect();
+        Built {
+            json: fpnet::file::to_json(&built.graph),
+            report: fpconstruct::report::to_json_nd(r),
+            header: format!(
+                "{fmt}: {} inputs, depth {}, widths {}, {} nonzero parameters\n{} accepted, {} rejected, {} domain points checked\n",
+                r.inputs,
+                r.depth,
+                widths.join("-"),
+                r.nonzero_params,
+                r.accepted(),
+                r.points.len() - r.accepted(),
+                r.verified
+            ),
+            outcomes: r
+                .points
+                .iter()
+                .map(|p| match &p.status {
+                    StatusNd::Accepted { .. } => None,
+                    StatusNd::Rejected(reasons) => Some(reasons.iter().map(|r| r.name()).collect()),
+                })
+                .collect(),
+        }
+    } else {
+        let one: Vec<Target> =
+            targets.iter().map(|t| Target { x: t.x[0], y: t.y, g: t.g[0] }).collect();
+        let built = construct(&fmt, &one, &phi, &options).context("construct")?;
+        let summary = fpconstruct::report::summary(&built.report);
+        Built {
+            json: fpnet::file::to_json(&built.graph),
+            report: fpconstruct::report::to_json(&built.report),
+            header: summary.lines().take(2).map(|l| format!("{l}\n")).collect(),
+            outcomes: built
+                .report
+                .points
+                .iter()
+                .map(|p| match &p.status {
+                    Status::Accepted { .. } => None,
+                    Status::Rejected(reasons) => Some(reasons.iter().map(|r| r.name()).collect()),
+                })
+                .collect(),
+        }
+    };
+    write_network(&args.out, &built.json)?;
     if let Some(path) = &args.report {
-        fs::write(path, fpconstruct::report::to_json(&built.report))
+        fs::write(path, &built.report)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    if let Some(path) = &args.accepted {
-        let mut text = String::new();
-        for p in built.report.points.iter().filter(|p| p.accepted()) {
-            let t = p.target;
-            let values: Vec<String> =
-                [t.x, t.y, t.g].iter().map(|&v| format_value(&fmt, notation, v)).collect();
-            text.push_str(&values.join(" "));
-            text.push('\n');
-        }
-        fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    let mut out = io::stdout().lock();
-    let summary = fpconstruct::report::summary(&built.report);
-    for line in summary.lines().take(2) {
-        writeln!(out, "{line}")?;
-    }
-    for (p, line_no) in built.report.points.iter().zip(&lines) {
-        if let fpconstruct::Status::Rejected(reasons) = &p.status {
-            let names: Vec<&str> = reasons.iter().map(|r| r.name()).collect();
-            let x = format_value(&fmt, notation, p.target.x);
-            writeln!(out, "{source}:{line_no}: x = {x} rejected: {}", names.join(", "))?;
-        }
-    }
-    writeln!(out, "wrote {}", args.out.display())?;
-    size_note(&mut out, &args.out, json_len)?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `fpx construct --inputs D` with D >= 2.
-fn run_nd(
-    args: &ConstructArgs,
-    fmt: &Format,
-    notation: Notation,
-    phi: &OutputGradient,
-    targets: &[TargetNd],
-    lines: &[u64],
-    source: &str,
-) -> Result<ExitCode> {
-    let options = Options { depth: args.depth, ..Options::default() };
-    let built = construct_nd(fmt, targets, phi, &options).context("construct")?;
-    let json = fpnet::file::to_json(&built.graph);
-    let json_len = json.len() as u64;
-    write_network(&args.out, &json)?;
-    if let Some(path) = &args.report {
-        fs::write(path, fpconstruct::report::to_json_nd(&built.report))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    let line_of = |t: &TargetNd| -> String {
-        let values: Vec<String> =
-            t.x.iter().chain([&t.y]).chain(&t.g).map(|&v| format_value(fmt, notation, v)).collect();
-        values.join(" ")
+    let show = |values: &[u128]| -> String {
+        values.iter().map(|&v| format_value(&fmt, notation, v)).collect::<Vec<_>>().join(" ")
     };
     if let Some(path) = &args.accepted {
         let mut text = String::new();
-        for p in built.report.points.iter().filter(|p| p.accepted()) {
-            text.push_str(&line_of(&p.target));
+        for (t, _) in targets.iter().zip(&built.outcomes).filter(|(_, o)| o.is_none()) {
+            text.push_str(&show(&[t.x.as_slice(), &[t.y], &t.g].concat()));
             text.push('\n');
         }
         fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let r = &built.report;
-    let widths: Vec<String> = r.widths.iter().map(|w| w.to_string()).collect();
     let mut out = io::stdout().lock();
-    writeln!(
-        out,
-        "{fmt}: {} inputs, depth {}, widths {}, {} nonzero parameters",
-        r.inputs,
-        r.depth,
-        widths.join("-"),
-        r.nonzero_params
-    )?;
-    writeln!(
-        out,
-        "{} accepted, {} rejected, {} domain points checked",
-        r.accepted(),
-        r.points.len() - r.accepted(),
-        r.verified
-    )?;
-    for (p, line_no) in r.points.iter().zip(lines) {
-        if let StatusNd::Rejected(reasons) = &p.status {
-            let names: Vec<&str> = reasons.iter().map(|r| r.name()).collect();
-            let x: Vec<String> =
-                p.target.x.iter().map(|&v| format_value(fmt, notation, v)).collect();
-            writeln!(
-                out,
-                "{source}:{line_no}: x = {} rejected: {}",
-                x.join(" "),
-                names.join(", ")
-            )?;
+    write!(out, "{}", built.header)?;
+    for ((t, outcome), line_no) in targets.iter().zip(&built.outcomes).zip(&lines) {
+        if let Some(names) = outcome {
+            writeln!(out, "{source}:{line_no}: x = {} rejected: {}", show(&t.x), names.join(", "))?;
         }
     }
     writeln!(out, "wrote {}", args.out.display())?;
-    size_note(&mut out, &args.out, json_len)?;
+    size_note(&mut out, &args.out, built.json.len() as u64)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a construction gives the command line, whatever its number of inputs.
+struct Built {
+    /// The network file.
+    json: String,
+    /// The JSON report.
+    report: String,
+    /// The shape and the counts, two lines.
+    header: String,
+    /// Per target line: `None` when accepted, else the names of its reasons.
+    outcomes: Vec<Option<Vec<&'static str>>>,
 }
 
 fn write_network(path: &std::path::Path, json: &str) -> Result<()> {

@@ -380,29 +380,7 @@ pub fn construct(
     let mut phi_at: Vec<Option<u128>> = vec![None; targets.len()];
     for p in &domain {
         let t = targets[p.line];
-        let r = &mut reasons[p.line];
-        if !ar.is_finite(t.y) || !ar.is_finite(t.g) {
-            r.push(Reason::NonFiniteTarget);
-        }
-        if ar.is_neg_zero(t.y) {
-            r.push(Reason::NegativeZeroValue);
-        }
-        if ar.is_neg_zero(t.g) {
-            r.push(Reason::NegativeZeroGradient);
-        }
-        if !r.is_empty() {
-            continue;
-        }
-        match phi_value(&ar, phi, t.y) {
-            Ok(Some(d)) => {
-                phi_at[p.line] = Some(d);
-                if ar.is_zero(d) && !ar.is_zero(t.g) {
-                    r.push(Reason::PhiZero);
-                }
-            }
-            Ok(None) => r.push(Reason::PhiNotFinite),
-            Err(_) => r.push(Reason::PhiUndefined),
-        }
+        (reasons[p.line], phi_at[p.line]) = target_reasons(&ar, phi, t.y, &[t.g]);
     }
 
     // 3. The first layer's scale and every point's indicator.
@@ -413,6 +391,7 @@ pub fn construct(
     //    which changes its phi' and so the cross-talk bound of the others).
     let depth = options.depth;
     let phi_zero = phi_value(&ar, phi, ar.zero()).ok().flatten();
+    let mut previous: Option<(u128, Blocks)> = None;
     let blocks = loop {
         let g_max = largest_phi(
             &ar,
@@ -420,6 +399,12 @@ pub fn construct(
                 .iter()
                 .map(|p| if reasons[p.line].is_empty() { phi_at[p.line] } else { phi_zero }),
         )?;
+        // The points rejected last round only change the others' blocks through g_max.
+        if let Some((_, mut blocks)) = previous.take().filter(|(prev, _)| *prev == g_max) {
+            blocks.value.retain(|b| reasons[b.0.line].is_empty());
+            blocks.gradient.retain(|b| reasons[b.0.line].is_empty());
+            break blocks;
+        }
         let mut blocks = Blocks { value: Vec::new(), gradient: Vec::new() };
         let mut changed = false;
         for (k, p) in domain.iter().enumerate() {
@@ -452,6 +437,7 @@ pub fn construct(
         if !changed {
             break blocks;
         }
+        previous = Some((g_max, blocks));
     };
 
     // 5. The network, once its size is known to be within fpnet's limits.
@@ -464,21 +450,25 @@ pub fn construct(
     };
 
     // 6. The report, then the check on every point of the domain.
+    let mut value_of = vec![None; targets.len()];
+    for b in &blocks.value {
+        value_of[b.0.line] = Some(b);
+    }
+    let mut gradient_of = vec![None; targets.len()];
+    for b in &blocks.gradient {
+        gradient_of[b.0.line] = Some(b);
+    }
     let mut points = Vec::with_capacity(targets.len());
     for (line, t) in targets.iter().enumerate() {
         let status = if reasons[line].is_empty() {
-            let value = blocks.value.iter().find(|b| b.0.line == line);
-            let gradient = blocks.gradient.iter().find(|b| b.0.line == line);
+            let (value, gradient) = (value_of[line], gradient_of[line]);
             Status::Accepted {
                 indicator: value.map(|b| b.1).or(gradient.map(|b| b.1)),
                 value: value.map(|b| b.2),
                 gradient: gradient.map(|b| Box::new(b.2.clone())),
             }
         } else {
-            let mut r = reasons[line].clone();
-            r.sort_unstable();
-            r.dedup();
-            Status::Rejected(r)
+            Status::Rejected(sorted(&reasons[line]))
         };
         points.push(PointReport { target: *t, phi: phi_at[line], status });
     }
@@ -757,11 +747,21 @@ fn gradient_block(
 
 /// The carrier and gate of a side at x: r = relu(w_r ⊗ x ⊕ b_r), e = relu(w_e ⊗ x ⊕ b_e).
 pub(crate) fn carrier_gate(ar: &Arith, x_k: u128, side: Side, gate: u128) -> Option<[u128; 4]> {
-    let one = ar.one();
+    let (w_r, b_r) = carrier(ar, x_k, side)?;
     let e_xk = ar.mul(gate, x_k)?;
     Some(match side {
-        Side::Up => [one, ar.neg(ar.pred(x_k)?), gate, ar.neg(e_xk)],
-        Side::Down => [ar.neg(one), ar.succ(x_k)?, ar.neg(gate), e_xk],
+        Side::Up => [w_r, b_r, gate, ar.neg(e_xk)],
+        Side::Down => [w_r, b_r, ar.neg(gate), e_xk],
+    })
+}
+
+/// The carrier's weight and bias on its input: r = relu(1 ⊗ x ⊕ -pred(x_k)) (up) or
+/// relu((-1) ⊗ x ⊕ succ(x_k)) (down).
+pub(crate) fn carrier(ar: &Arith, x_k: u128, side: Side) -> Option<(u128, u128)> {
+    let one = ar.one();
+    Some(match side {
+        Side::Up => (one, ar.neg(ar.pred(x_k)?)),
+        Side::Down => (ar.neg(one), ar.succ(x_k)?),
     })
 }
 
@@ -1016,42 +1016,93 @@ fn verify(
     domain: &[Point],
     phi: &OutputGradient,
 ) -> Result<usize, ConstructError> {
-    let fmt = report.format;
-    let ar = Arith::new(fmt);
+    let zero = report.format.zero(false);
+    let points = domain.iter().map(|p| {
+        let point = &report.points[p.line];
+        let (y, g) = if point.accepted() { (point.target.y, point.target.g) } else { (zero, zero) };
+        (vec![p.x], y, vec![g])
+    });
+    verify_points(graph, &report.format, points, phi)
+}
+
+/// The check every construction ends with: the network on each point `(x, y, g)` must give the
+/// value y and the input gradient g (fpnet's interpreter and fpad's backward pass, in one
+/// batch), and no step may raise overflow or invalid. Returns the number of points.
+pub(crate) fn verify_points(
+    graph: &Graph,
+    fmt: &Format,
+    points: impl Iterator<Item = (Vec<u128>, u128, Vec<u128>)>,
+    phi: &OutputGradient,
+) -> Result<usize, ConstructError> {
+    let ar = Arith::new(*fmt);
     let ad = Ad::new(graph, ar.env);
-    let inputs: Vec<u128> = domain.iter().map(|p| p.x).collect();
-    let fail = |x: u128, message: String| ConstructError::Verify {
-        x: fpcore::text::bits::format_bits(&fmt, x),
-        message,
+    let points: Vec<(Vec<u128>, u128, Vec<u128>)> = points.collect();
+    let inputs: Vec<u128> = points.iter().flat_map(|p| p.0.iter().copied()).collect();
+    let show = |v: &[u128]| -> String {
+        v.iter().map(|&b| fpcore::text::bits::format_bits(fmt, b)).collect::<Vec<_>>().join(" ")
     };
+    let fail = |x: &[u128], message: String| ConstructError::Verify { x: show(x), message };
     let got = ad
         .batch(&inputs, phi, None, None, BatchOptions::default())
-        .map_err(|e| fail(inputs.first().copied().unwrap_or(0), e.to_string()))?;
+        .map_err(|e| fail(points.first().map_or(&[][..], |p| &p.0), e.to_string()))?;
     let bad = Flags::OVERFLOW.union(Flags::INFINITE).union(Flags::INVALID);
-    for (k, p) in domain.iter().enumerate() {
-        let point = &report.points[p.line];
-        let (want_y, want_g) = if point.accepted() {
-            (point.target.y, point.target.g)
-        } else {
-            (ar.zero(), ar.zero())
-        };
-        let (y, g) = (got.output(k)[0], got.input_gradient(k)[0]);
-        if y != want_y || g != want_g {
-            return Err(fail(
-                p.x,
-                format!(
-                    "value {} gradient {}, expected {} and {}",
-                    fpcore::text::bits::format_bits(&fmt, y),
-                    fpcore::text::bits::format_bits(&fmt, g),
-                    fpcore::text::bits::format_bits(&fmt, want_y),
-                    fpcore::text::bits::format_bits(&fmt, want_g)
-                ),
-            ));
+    for (k, (x, want_y, want_g)) in points.iter().enumerate() {
+        let (y, g) = (got.output(k)[0], got.input_gradient(k));
+        if y != *want_y || g != want_g.as_slice() {
+            let message = format!(
+                "value {} gradient {}, expected {} and {}",
+                show(&[y]),
+                show(g),
+                show(&[*want_y]),
+                show(want_g)
+            );
+            return Err(fail(x, message));
         }
         let flags = got.flags[k];
         if flags.bits() & bad.bits() != 0 {
-            return Err(fail(p.x, format!("a step raised {flags} (overflow or invalid)")));
+            return Err(fail(x, format!("a step raised {flags} (overflow or invalid)")));
         }
     }
-    Ok(domain.len())
+    Ok(points.len())
+}
+
+/// A point's reasons, sorted, each once.
+pub(crate) fn sorted(reasons: &[Reason]) -> Vec<Reason> {
+    let mut r = reasons.to_vec();
+    r.sort_unstable();
+    r.dedup();
+    r
+}
+
+/// The reasons a target is unreachable in itself (non-finite or -0 entries, phi'(y*) not
+/// finite, undefined, or 0 while some g*_i is not), and phi'(y*) where it is a finite number.
+pub(crate) fn target_reasons(
+    ar: &Arith,
+    phi: &OutputGradient,
+    y: u128,
+    gradient: &[u128],
+) -> (Vec<Reason>, Option<u128>) {
+    let mut r = Vec::new();
+    if !ar.is_finite(y) || gradient.iter().any(|&v| !ar.is_finite(v)) {
+        r.push(Reason::NonFiniteTarget);
+    }
+    if ar.is_neg_zero(y) {
+        r.push(Reason::NegativeZeroValue);
+    }
+    if gradient.iter().any(|&v| ar.is_neg_zero(v)) {
+        r.push(Reason::NegativeZeroGradient);
+    }
+    if !r.is_empty() {
+        return (r, None);
+    }
+    match phi_value(ar, phi, y) {
+        Ok(Some(d)) => {
+            if ar.is_zero(d) && gradient.iter().any(|&v| !ar.is_zero(v)) {
+                r.push(Reason::PhiZero);
+            }
+            (r, Some(d))
+        }
+        Ok(None) => (vec![Reason::PhiNotFinite], None),
+        Err(_) => (vec![Reason::PhiUndefined], None),
+    }
 }

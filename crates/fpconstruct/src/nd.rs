@@ -17,12 +17,13 @@
 
 use std::cmp::Ordering;
 
-use fpad::{Ad, BatchOptions, OutputGradient};
-use fpcore::{Flags, Format};
+use fpad::OutputGradient;
+use fpcore::Format;
 use fpnet::builders::{paper_network, parallel_sum, Variant};
 use fpnet::Graph;
 
 use crate::arith::Arith;
+use crate::carrier;
 use crate::chain::{solve, Chain, ChainProblem};
 use crate::{
     check_format, format_error, indicator, phi_value, relu_sigma, value_block, ConstructError,
@@ -31,6 +32,9 @@ use crate::{
 
 /// Most inputs of a d-dimensional construction.
 pub const MAX_INPUTS: usize = 64;
+/// Most distinct points of a d-dimensional domain (each point's indicator is checked against
+/// every other point; the network's size limits the points with targets to fewer anyway).
+pub const MAX_DOMAIN: usize = 4096;
 
 /// One point of a d-dimensional domain with its targets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -220,54 +224,34 @@ pub fn construct_nd(
     let mut phi_at: Vec<Option<u128>> = vec![None; targets.len()];
     for p in &domain {
         let t = &targets[p.line];
-        let r = &mut reasons[p.line];
-        if !ar.is_finite(t.y) || t.g.iter().any(|&v| !ar.is_finite(v)) {
-            r.push(Reason::NonFiniteTarget);
-        }
-        if ar.is_neg_zero(t.y) {
-            r.push(Reason::NegativeZeroValue);
-        }
-        if t.g.iter().any(|&v| ar.is_neg_zero(v)) {
-            r.push(Reason::NegativeZeroGradient);
-        }
-        if !r.is_empty() {
-            continue;
-        }
-        match phi_value(&ar, phi, t.y) {
-            Ok(Some(v)) => {
-                phi_at[p.line] = Some(v);
-                if ar.is_zero(v) && t.g.iter().any(|&g| !ar.is_zero(g)) {
-                    r.push(Reason::PhiZero);
-                }
-            }
-            Ok(None) => r.push(Reason::PhiNotFinite),
-            Err(_) => r.push(Reason::PhiUndefined),
-        }
+        (reasons[p.line], phi_at[p.line]) = crate::target_reasons(&ar, phi, t.y, &t.g);
     }
 
-    // 3. Scales, and for each point its indicator sums at every other point.
-    let scales = scales(&ar, &domain, d)?;
+    // 3. Scales, and each point's indicator. A point's distances to every other point are
+    //    computed where they are needed (O(n) memory; the domain is bounded by MAX_DOMAIN).
     let n = domain.len();
-    let mut sums: Vec<Vec<u128>> = Vec::with_capacity(n);
+    if n > MAX_DOMAIN {
+        return Err(ConstructError::Targets(format!(
+            "{n} distinct points are more than the limit of {MAX_DOMAIN} for {d} inputs (every point's indicator is checked against every other point)"
+        )));
+    }
+    let scales = scales(&ar, &domain, d)?;
     let mut indicators = Vec::with_capacity(n);
-    for p in &domain {
-        let mut row = Vec::with_capacity(n);
-        let mut gamma: Option<u128> = None;
-        for q in &domain {
-            let sum = distance(&ar, &scales, &p.x, &q.x)
-                .ok_or_else(|| format_error(&ar, "an indicator sum overflows"))?;
-            if !std::ptr::eq(p, q) && gamma.is_none_or(|g| ar.cmp(sum, g) == Ordering::Less) {
-                gamma = Some(sum);
-            }
-            row.push(sum);
-        }
+    for k in 0..n {
+        let row = distances(&ar, &scales, &domain, k)?;
+        let gamma = row
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != k)
+            .map(|(_, &q)| q)
+            .min_by(|a, b| ar.cmp(*a, *b));
         indicators.push(indicator(&ar, gamma)?);
-        sums.push(row);
     }
 
     // 4. Blocks, until the rejected set is stable.
     let depth = options.depth;
     let phi_zero = phi_value(&ar, phi, ar.zero()).ok().flatten();
+    let mut previous: Option<(u128, Vec<BlockNd>)> = None;
     let blocks = loop {
         let g_max =
             crate::largest_phi(
@@ -280,6 +264,10 @@ pub fn construct_nd(
                     }
                 }),
             )?;
+        // The points rejected last round only change the others' blocks through g_max.
+        if let Some((_, blocks)) = previous.take().filter(|(prev, _)| *prev == g_max) {
+            break blocks;
+        }
         let mut blocks: Vec<BlockNd> = Vec::new();
         let mut changed = false;
         for (k, p) in domain.iter().enumerate() {
@@ -300,11 +288,16 @@ pub fn construct_nd(
             };
             let mut chains = Vec::new();
             let mut failed = None;
+            let row = if t.g.iter().all(|&v| ar.is_zero(v)) {
+                Vec::new()
+            } else {
+                distances(&ar, &scales, &domain, k)?
+            };
             for (i, &t_i) in t.g.iter().enumerate() {
                 if ar.is_zero(t_i) {
                     continue;
                 }
-                let env = ChainEnv { domain: &domain, sums: &sums[k], k, i, ind, g_max, depth };
+                let env = ChainEnv { domain: &domain, sums: &row, k, i, ind, g_max, depth };
                 match coordinate_chain(&ar, &env, g, t_i) {
                     Ok(c) => chains.push(c),
                     Err(r) => {
@@ -325,6 +318,7 @@ pub fn construct_nd(
         if !changed {
             break blocks;
         }
+        previous = Some((g_max, blocks));
     };
 
     // 5. The network.
@@ -349,20 +343,21 @@ pub fn construct_nd(
     };
 
     // 6. Report and check.
+    let mut block_of = vec![None; targets.len()];
+    for b in &blocks {
+        block_of[b.point.line] = Some(b);
+    }
     let mut points = Vec::with_capacity(targets.len());
     for (line, t) in targets.iter().enumerate() {
         let status = if reasons[line].is_empty() {
-            let block = blocks.iter().find(|b| b.point.line == line);
+            let block = block_of[line];
             StatusNd::Accepted {
                 indicator: block.map(|b| b.ind),
                 value: block.and_then(|b| b.value.map(|v| v.0)),
                 chains: block.map(|b| b.chains.clone()).unwrap_or_default(),
             }
         } else {
-            let mut r = reasons[line].clone();
-            r.sort_unstable();
-            r.dedup();
-            StatusNd::Rejected(r)
+            StatusNd::Rejected(crate::sorted(&reasons[line]))
         };
         points.push(PointReportNd { target: t.clone(), phi: phi_at[line], status });
     }
@@ -441,6 +436,22 @@ fn distance(ar: &Arith, scales: &[u128], x_k: &[u128], x: &[u128]) -> Option<u12
     Some(ar.relu(z))
 }
 
+/// q_k at every point of the domain.
+fn distances(
+    ar: &Arith,
+    scales: &[u128],
+    domain: &[PointNd],
+    k: usize,
+) -> Result<Vec<u128>, ConstructError> {
+    domain
+        .iter()
+        .map(|q| {
+            distance(ar, scales, &domain[k].x, &q.x)
+                .ok_or_else(|| format_error(ar, "an indicator sum overflows"))
+        })
+        .collect()
+}
+
 struct ChainEnv<'a> {
     domain: &'a [PointNd],
     /// q_k at every point of the domain.
@@ -450,15 +461,6 @@ struct ChainEnv<'a> {
     ind: Indicator,
     g_max: u128,
     depth: usize,
-}
-
-/// The carrier of coordinate i: r = relu(w ⊗ x_i ⊕ b).
-fn carrier(ar: &Arith, x_ki: u128, side: Side) -> Option<(u128, u128)> {
-    let one = ar.one();
-    Some(match side {
-        Side::Up => (one, ar.neg(ar.pred(x_ki)?)),
-        Side::Down => (ar.neg(one), ar.succ(x_ki)?),
-    })
 }
 
 fn coordinate_chain(
@@ -781,43 +783,15 @@ fn verify_nd(
     domain: &[PointNd],
     phi: &OutputGradient,
 ) -> Result<usize, ConstructError> {
-    let fmt = report.format;
-    let ar = Arith::new(fmt);
-    let d = report.inputs;
-    let ad = Ad::new(graph, ar.env);
-    let inputs: Vec<u128> = domain.iter().flat_map(|p| p.x.iter().copied()).collect();
-    let show = |v: &[u128]| -> String {
-        v.iter().map(|&b| fpcore::text::bits::format_bits(&fmt, b)).collect::<Vec<_>>().join(" ")
-    };
-    let fail = |x: &[u128], message: String| ConstructError::Verify { x: show(x), message };
-    let got = ad
-        .batch(&inputs, phi, None, None, BatchOptions::default())
-        .map_err(|e| fail(&[], e.to_string()))?;
-    let bad = Flags::OVERFLOW.union(Flags::INFINITE).union(Flags::INVALID);
-    for (k, p) in domain.iter().enumerate() {
+    let zero = report.format.zero(false);
+    let points = domain.iter().map(|p| {
         let point = &report.points[p.line];
-        let (want_y, want_g) = if point.accepted() {
+        let (y, g) = if point.accepted() {
             (point.target.y, point.target.g.clone())
         } else {
-            (ar.zero(), vec![ar.zero(); d])
+            (zero, vec![zero; report.inputs])
         };
-        let (y, g) = (got.output(k)[0], got.input_gradient(k));
-        if y != want_y || g != want_g.as_slice() {
-            return Err(fail(
-                &p.x,
-                format!(
-                    "value {} gradient {}, expected {} and {}",
-                    show(&[y]),
-                    show(g),
-                    show(&[want_y]),
-                    show(&want_g)
-                ),
-            ));
-        }
-        let flags = got.flags[k];
-        if flags.bits() & bad.bits() != 0 {
-            return Err(fail(&p.x, format!("a step raised {flags} (overflow or invalid)")));
-        }
-    }
-    Ok(domain.len())
+        (p.x.clone(), y, g)
+    });
+    crate::verify_points(graph, &report.format, points, phi)
 }

@@ -15,6 +15,18 @@ fn list(fmt: &Format, values: &[u128]) -> Value {
     Value::Array(values.iter().map(|&v| bits(fmt, v)).collect())
 }
 
+/// Each reason with the number of points that carry it, in order of first appearance.
+fn rejections<'a>(rejected: impl Iterator<Item = &'a [crate::Reason]>) -> Value {
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    for r in rejected.flatten() {
+        match counts.iter_mut().find(|(name, _)| *name == r.name()) {
+            Some(entry) => entry.1 += 1,
+            None => counts.push((r.name(), 1)),
+        }
+    }
+    counts.iter().map(|(name, n)| json!({"reason": name, "points": n})).collect()
+}
+
 fn point_json(fmt: &Format, index: usize, p: &PointReport) -> Value {
     let mut obj = json!({
         "line": index + 1,
@@ -53,17 +65,10 @@ fn point_json(fmt: &Format, index: usize, p: &PointReport) -> Value {
 /// products from phi'(y*) to g*).
 pub fn to_json(report: &Report) -> String {
     let fmt = &report.format;
-    let mut reasons: Vec<(&'static str, usize)> = Vec::new();
-    for p in &report.points {
-        if let Status::Rejected(rs) = &p.status {
-            for r in rs {
-                match reasons.iter_mut().find(|(name, _)| *name == r.name()) {
-                    Some(entry) => entry.1 += 1,
-                    None => reasons.push((r.name(), 1)),
-                }
-            }
-        }
-    }
+    let reasons = rejections(report.points.iter().filter_map(|p| match &p.status {
+        Status::Rejected(rs) => Some(rs.as_slice()),
+        Status::Accepted { .. } => None,
+    }));
     let doc = json!({
         "format": fmt.name(),
         "depth": report.depth,
@@ -74,7 +79,7 @@ pub fn to_json(report: &Report) -> String {
         "accepted": report.accepted(),
         "rejected": report.rejected(),
         "verified": report.verified,
-        "rejections": reasons.iter().map(|(name, n)| json!({"reason": name, "points": n})).collect::<Vec<_>>(),
+        "rejections": reasons,
         "targets": report.points.iter().enumerate().map(|(i, p)| point_json(fmt, i, p)).collect::<Vec<_>>(),
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -127,7 +132,6 @@ fn gradient_json(fmt: &Format, g: &crate::GradientBlock) -> Value {
 pub fn to_json_nd(report: &crate::nd::ReportNd) -> String {
     use crate::nd::StatusNd;
     let fmt = &report.format;
-    let mut reasons: Vec<(&'static str, usize)> = Vec::new();
     let mut targets = Vec::with_capacity(report.points.len());
     for (i, p) in report.points.iter().enumerate() {
         let mut obj = json!({
@@ -143,12 +147,6 @@ pub fn to_json_nd(report: &crate::nd::ReportNd) -> String {
             StatusNd::Rejected(rs) => {
                 obj["status"] = json!("rejected");
                 obj["reasons"] = Value::Array(rs.iter().map(|r| json!(r.name())).collect());
-                for r in rs {
-                    match reasons.iter_mut().find(|(name, _)| *name == r.name()) {
-                        Some(entry) => entry.1 += 1,
-                        None => reasons.push((r.name(), 1)),
-                    }
-                }
             }
             StatusNd::Accepted { indicator, value, chains } => {
                 obj["status"] = json!("accepted");
@@ -184,7 +182,10 @@ pub fn to_json_nd(report: &crate::nd::ReportNd) -> String {
         "accepted": report.accepted(),
         "rejected": report.points.len() - report.accepted(),
         "verified": report.verified,
-        "rejections": reasons.iter().map(|(name, n)| json!({"reason": name, "points": n})).collect::<Vec<_>>(),
+        "rejections": rejections(report.points.iter().filter_map(|p| match &p.status {
+            StatusNd::Rejected(rs) => Some(rs.as_slice()),
+            StatusNd::Accepted { .. } => None,
+        })),
         "targets": targets,
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();

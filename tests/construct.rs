@@ -98,7 +98,6 @@ fn check(
 ) -> usize {
     let env = Env::default();
     let omega_quarter = value(f, f.max_finite(false)) / 4.0;
-    let emax = f.emax();
     let mut seen: Vec<f64> = Vec::new();
     let mut domain = Vec::new();
     let mut accepted = 0;
@@ -140,22 +139,7 @@ fn check(
             assert_eq!(reasons, definite, "{at}");
             continue;
         }
-        let d = phi_value(f, rule, t.y);
-        let g_nonzero = !f.unpack(t.g).is_zero();
-        for r in &reasons {
-            match r {
-                Reason::PhiZero => assert!(d == 0.0 && g_nonzero, "{at}"),
-                // The value block's masked product |phi'(y) L| with L >= |y| / 2^emax.
-                Reason::ValueOverflow => {
-                    let product = (d * value(f, t.y)).abs();
-                    assert!(product >= 2f64.powi(2 * emax - 1), "{at}: |phi' y| = {product:e}");
-                }
-                Reason::GradientRange | Reason::GradientMultipliers | Reason::GradientGate => {
-                    assert!(g_nonzero && d != 0.0, "{at}");
-                }
-                other => panic!("{at}: unexpected reason {other:?}"),
-            }
-        }
+        assert_bound_reasons(f, rule, t.y, &[t.g], &reasons, &at);
     }
     // The network on its domain: accepted points exact, rejected ones +0 and +0, no step
     // overflowing or invalid; f1 and f2 alone likewise.
@@ -208,6 +192,30 @@ fn reachable(f: &Format, targets: &[Target]) -> usize {
         n += usize::from(!is_neg_zero(f, t.y) && !is_neg_zero(f, t.g));
     }
     n
+}
+
+/// The reasons that depend on phi' and the design's bounds, each against its condition
+/// recomputed in binary64: phi-zero needs phi'(y*) = 0 and some g*_i != 0; phi-not-finite
+/// needs |phi'(y*)| beyond the largest value; value-overflow needs |phi'(y*) y*| >=
+/// 2^(2 emax - 1) (the masked product |phi'(y*) L| with L >= |y*| / 2^emax); the gradient
+/// reasons need some g*_i != 0 and phi'(y*) != 0.
+fn assert_bound_reasons(f: &Format, rule: &str, y: u128, g: &[u128], reasons: &[Reason], at: &str) {
+    let d = phi_value(f, rule, y);
+    let g_nonzero = g.iter().any(|&v| !f.unpack(v).is_zero());
+    for r in reasons {
+        match r {
+            Reason::PhiZero => assert!(d == 0.0 && g_nonzero, "{at}"),
+            Reason::PhiNotFinite => assert!(d.abs() > value(f, f.max_finite(false)), "{at}"),
+            Reason::ValueOverflow => {
+                let product = (d * value(f, y)).abs();
+                assert!(product >= 2f64.powi(2 * f.emax() - 1), "{at}: |phi' y| = {product:e}");
+            }
+            Reason::GradientRange | Reason::GradientMultipliers | Reason::GradientGate => {
+                assert!(g_nonzero && d != 0.0, "{at}");
+            }
+            other => panic!("{at}: unexpected reason {other:?}"),
+        }
+    }
 }
 
 fn build(f: &Format, targets: &[Target], phi: &OutputGradient) -> Construction {
@@ -550,7 +558,6 @@ fn check_nd(
     c: &ConstructionNd,
 ) -> (usize, usize) {
     let env = Env::default();
-    let emax = f.emax();
     let mut seen: Vec<Vec<f64>> = Vec::new();
     let mut domain = Vec::new();
     let (mut accepted, mut reachable) = (0, 0);
@@ -589,22 +596,7 @@ fn check_nd(
             );
             continue;
         }
-        let d = phi_value(f, rule, t.y);
-        let g_nonzero = t.g.iter().any(|&v| !f.unpack(v).is_zero());
-        for r in &reasons {
-            match r {
-                Reason::PhiZero => assert!(d == 0.0 && g_nonzero, "{at}"),
-                Reason::PhiNotFinite => assert!(d.abs() > value(f, f.max_finite(false)), "{at}"),
-                Reason::ValueOverflow => {
-                    let product = (d * value(f, t.y)).abs();
-                    assert!(product >= 2f64.powi(2 * emax - 1), "{at}");
-                }
-                Reason::GradientRange | Reason::GradientMultipliers | Reason::GradientGate => {
-                    assert!(g_nonzero && d != 0.0, "{at}");
-                }
-                other => panic!("{at}: unexpected reason {other:?}"),
-            }
-        }
+        assert_bound_reasons(f, rule, t.y, &t.g, &reasons, &at);
     }
     let dim = targets[0].x.len();
     let xs: Vec<u128> = domain.iter().flat_map(|(t, _)| t.x.iter().copied()).collect();

@@ -846,55 +846,6 @@ pub(crate) fn relu_sigma() -> Sigma {
     Sigma::new(Activation::Relu)
 }
 
-/// f1: per value block, layer 1 [u+, u-], layer 2 [s], layers 3 … L-3 [s'] (layer 3 with the
-/// weight A, later ones 1), layer L-2 [v],
-/// layer L-1 [w], output weight ±1.
-fn value_network(
-    ar: &Arith,
-    blocks: &[(Point, Indicator, ValueBlock, u128)],
-    scale: u128,
-    depth: usize,
-) -> Result<Graph, ConstructError> {
-    let n = blocks.len();
-    let minus_one = ar.neg(ar.one());
-    let mut maps = Vec::with_capacity(depth);
-    let mut l1 = Dense::new(ar, 2 * n, 1);
-    let mut l2 = Dense::new(ar, n, 2 * n);
-    for (i, (p, ind, _, _)) in blocks.iter().enumerate() {
-        let sx = ar.mul(scale, p.x).ok_or_else(|| format_error(ar, "S x overflows"))?;
-        l1.set(2 * i, 0, scale);
-        l1.bias[2 * i] = ar.neg(sx);
-        l1.set(2 * i + 1, 0, ar.neg(scale));
-        l1.bias[2 * i + 1] = sx;
-        l2.set(i, 2 * i, minus_one);
-        l2.set(i, 2 * i + 1, minus_one);
-        l2.bias[i] = ind.c;
-    }
-    maps.push(l1.map());
-    maps.push(l2.map());
-    for l in 3..=depth - 3 {
-        let mut id = Dense::new(ar, n, n);
-        for (i, (_, ind, _, _)) in blocks.iter().enumerate() {
-            id.set(i, i, if l == 3 { ind.amp } else { ar.one() });
-        }
-        maps.push(id.map());
-    }
-    let mut lv = Dense::new(ar, n, n);
-    let mut lw = Dense::new(ar, n, n);
-    let mut out = Dense::new(ar, 1, n);
-    for (i, (_, ind, block, y)) in blocks.iter().enumerate() {
-        lv.set(i, i, ar.neg(ind.k));
-        lv.bias[i] = ind.b;
-        lw.set(i, i, ar.neg(block.l));
-        lw.bias[i] = ar.abs(*y);
-        out.set(0, i, block.out);
-    }
-    maps.push(lv.map());
-    maps.push(lw.map());
-    maps.push(out.map());
-    Ok(paper_network(ar.fmt, 1, relu_sigma(), maps, Variant::default())?)
-}
-
 /// f2: per gradient block, layer 1 [u+, u-, r, e], layer 2 [s, c2], layers 3 … L-3 [s', c_l],
 /// layer L-2 [v, c_(L-2)], layer L-1 [c_(L-1), h], output weights a, -a.
 fn gradient_network(
@@ -958,13 +909,6 @@ fn gradient_network(
     Ok(paper_network(ar.fmt, 1, relu_sigma(), maps, Variant::default())?)
 }
 
-/// A network of the same depth whose output is +0 with gradient +0 at every finite input: one
-/// unit per layer, every weight and bias +0 (the stand-in for an empty half).
-pub(crate) fn zero_network(ar: &Arith, depth: usize) -> Result<Graph, ConstructError> {
-    let maps = (0..depth).map(|_| Dense::new(ar, 1, 1).map()).collect();
-    Ok(paper_network(ar.fmt, 1, relu_sigma(), maps, Variant::default())?)
-}
-
 /// Refuses a network whose parameters (counted with their zeros, as the dense layers hold
 /// them) exceed fpnet's limits, before anything is allocated.
 fn check_size(n_value: usize, n_gradient: usize, depth: usize) -> Result<(), ConstructError> {
@@ -995,12 +939,17 @@ fn halves(
     depth: usize,
 ) -> Result<(Graph, Graph), ConstructError> {
     let f1 = if blocks.value.is_empty() {
-        zero_network(ar, depth)?
+        nd::zero_network_nd(ar, 1, depth)?
     } else {
-        value_network(ar, &blocks.value, scale, depth)?
+        let units: Vec<nd::ValueUnit<'_>> = blocks
+            .value
+            .iter()
+            .map(|(p, ind, v, y)| (std::slice::from_ref(&p.x), *ind, *v, *y))
+            .collect();
+        nd::value_network_nd(ar, &units, &[scale], depth)?
     };
     let f2 = if blocks.gradient.is_empty() {
-        zero_network(ar, depth)?
+        nd::zero_network_nd(ar, 1, depth)?
     } else {
         gradient_network(ar, &blocks.gradient, scale, depth)?
     };

@@ -329,7 +329,11 @@ pub fn construct_nd(
     let values = if n_values == 0 {
         zero_network_nd(&ar, d, depth)?
     } else {
-        value_network_nd(&ar, &blocks, &scales, d, depth)?
+        let units: Vec<ValueUnit<'_>> = blocks
+            .iter()
+            .filter_map(|b| b.value.map(|(v, y)| (b.point.x.as_slice(), b.ind, v, y)))
+            .collect();
+        value_network_nd(&ar, &units, &scales, depth)?
     };
     let gradients = if n_chains == 0 {
         zero_network_nd(&ar, d, depth)?
@@ -606,8 +610,9 @@ fn check_size_nd(
     Ok(())
 }
 
-/// A d-input network whose output is +0 with gradient +0 at every finite input.
-fn zero_network_nd(ar: &Arith, d: usize, depth: usize) -> Result<Graph, ConstructError> {
+/// A d-input network of the given depth whose output is +0 with gradient +0 at every finite
+/// input: one unit per layer, every weight and bias +0 (the stand-in for an empty half).
+pub(crate) fn zero_network_nd(ar: &Arith, d: usize, depth: usize) -> Result<Graph, ConstructError> {
     let maps = (0..depth).map(|l| Dense::new(ar, 1, if l == 0 { d } else { 1 }).map()).collect();
     Ok(paper_network(ar.fmt, d, relu_sigma(), maps, Variant::default())?)
 }
@@ -630,46 +635,46 @@ fn indicator_rows(
     Ok(())
 }
 
-/// f1: per value block, layer 1 [u±_1 … u±_d], layer 2 [s], layers 3 … L-3 [s'], L-2 [v],
-/// L-1 [w], output ±1.
-fn value_network_nd(
+/// A value block as the network needs it: the point, its indicator, the block, y*.
+pub(crate) type ValueUnit<'a> = (&'a [u128], Indicator, ValueBlock, u128);
+
+/// f1 (for any number of inputs d): per value block, layer 1 [u±_1 … u±_d], layer 2 [s],
+/// layers 3 … L-3 [s'] (layer 3 with the weight A, later ones 1), L-2 [v], L-1 [w], output ±1.
+pub(crate) fn value_network_nd(
     ar: &Arith,
-    blocks: &[BlockNd],
+    blocks: &[ValueUnit<'_>],
     scales: &[u128],
-    d: usize,
     depth: usize,
 ) -> Result<Graph, ConstructError> {
-    let vb: Vec<&BlockNd> = blocks.iter().filter(|b| b.value.is_some()).collect();
-    let n = vb.len();
+    let (n, d) = (blocks.len(), scales.len());
     let minus_one = ar.neg(ar.one());
     let mut maps = Vec::with_capacity(depth);
     let mut l1 = Dense::new(ar, 2 * d * n, d);
     let mut l2 = Dense::new(ar, n, 2 * d * n);
-    for (b, block) in vb.iter().enumerate() {
-        indicator_rows(ar, &mut l1, 2 * d * b, scales, &block.point.x)?;
+    for (b, (x, ind, _, _)) in blocks.iter().enumerate() {
+        indicator_rows(ar, &mut l1, 2 * d * b, scales, x)?;
         for c in 0..2 * d {
             l2.set(b, 2 * d * b + c, minus_one);
         }
-        l2.bias[b] = block.ind.c;
+        l2.bias[b] = ind.c;
     }
     maps.push(l1.map());
     maps.push(l2.map());
     for l in 3..=depth - 3 {
         let mut id = Dense::new(ar, n, n);
-        for (b, block) in vb.iter().enumerate() {
-            id.set(b, b, if l == 3 { block.ind.amp } else { ar.one() });
+        for (b, (_, ind, _, _)) in blocks.iter().enumerate() {
+            id.set(b, b, if l == 3 { ind.amp } else { ar.one() });
         }
         maps.push(id.map());
     }
     let mut lv = Dense::new(ar, n, n);
     let mut lw = Dense::new(ar, n, n);
     let mut out = Dense::new(ar, 1, n);
-    for (b, block) in vb.iter().enumerate() {
-        let (v, y) = block.value.ok_or_else(|| format_error(ar, "a value block"))?;
-        lv.set(b, b, ar.neg(block.ind.k));
-        lv.bias[b] = block.ind.b;
+    for (b, (_, ind, v, y)) in blocks.iter().enumerate() {
+        lv.set(b, b, ar.neg(ind.k));
+        lv.bias[b] = ind.b;
         lw.set(b, b, ar.neg(v.l));
-        lw.bias[b] = ar.abs(y);
+        lw.bias[b] = ar.abs(*y);
         out.set(0, b, v.out);
     }
     maps.push(lv.map());

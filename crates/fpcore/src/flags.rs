@@ -48,6 +48,21 @@ impl Flags {
     }
 }
 
+impl std::ops::BitOr for Flags {
+    type Output = Flags;
+    /// Union of two flag sets.
+    fn bitor(self, other: Flags) -> Flags {
+        self.union(other)
+    }
+}
+
+impl std::ops::BitOrAssign for Flags {
+    /// Adds the flags of `other`.
+    fn bitor_assign(&mut self, other: Flags) {
+        *self = self.union(other);
+    }
+}
+
 impl fmt::Display for Flags {
     /// Short names, e.g. `inexact|underflow`, or `-` for none.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -12,6 +12,7 @@
 #![deny(clippy::float_arithmetic)]
 
 pub mod act;
+pub mod ctx;
 pub mod env;
 mod fast;
 pub mod flags;
@@ -23,6 +24,7 @@ pub mod table8;
 pub mod text;
 pub mod value;
 
+pub use ctx::Ctx;
 pub use env::{Env, NanPolicy, OverflowPolicy, Tininess};
 pub use flags::{Flags, Rounded};
 pub use format::{Format, FormatError, Specials};

@@ -17,7 +17,7 @@ use fpad::{Ad, BatchOptions, Loss, OutputGradient};
 use fpconstruct::{construct, Options, Target};
 use fpcore::{Env, Format};
 use fpnet::interp::Interpreter;
-use fpx::gen::SplitMix;
+use fporacle::gen::SplitMix;
 
 const GROUP: &str = "construct-bf16-256";
 

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
 use fpcore::{Env, Format};
-use fpx::lines::LineReader;
-use fpx::oracle::{Oracle, VerifyOptions};
-use fpx::protocol::{Notation, Op};
+use fporacle::lines::LineReader;
+use fporacle::oracle::{Oracle, VerifyOptions};
+use fporacle::protocol::{Notation, Op};
 
 const LINES: usize = 1_000_000;
 

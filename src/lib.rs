@@ -1,17 +1,14 @@
-//! fpx: the bit-exact floating-point oracle. This library holds the command line's protocol
-//! (operation names, TestFloat's line layout) and its oracle runs, and re-exports fpcore.
+//! Compatibility re-exports for code written against the former `fpx` library: the oracle
+//! protocol, its runs, the generator, the golden corpus and the utilities live in the
+//! `fporacle` crate now; new code uses it directly. The `fpx` binary does not use this library.
 
 #![forbid(unsafe_code)]
 
-pub mod construct;
-pub mod gen;
-pub mod golden;
-pub mod grad;
-pub mod limits;
-pub mod lines;
-pub mod net;
-pub mod oracle;
-pub mod protocol;
-pub mod util;
-
 pub use fpcore;
+pub use fporacle::{gen, golden, lines, oracle, protocol};
+
+/// The former `fpx::util`: the expression evaluator and the value display.
+pub mod util {
+    pub use fporacle::expr::*;
+    pub use fporacle::show::*;
+}

@@ -69,9 +69,9 @@ fn grad_prints_outputs_then_input_gradient() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "0x1p+0 0x1p-4 0x1p-4 0x1.2p+0\n0x1p-1 0x1p-5 0x1p-5 0x1.2p+0\n");
     // A seed: (1, 0, -1) gives dx = ((+0 ⊕ 1) ⊕ 0) ⊕ (-1/16) = 0.9375 = 0x37 in A.
-    let out = fpx(&["net", "grad", "--net", &one(), "--seed", "38 00 B8"], "38\n");
+    let out = fpx(&["net", "grad", "--net", &one(), "--out-grad", "38 00 B8"], "38\n");
     assert_eq!(stdout(&out), "38 18 18 37\n");
-    let out = fpx(&["net", "grad", "--net", &one(), "--text", "--seed", "1 0 -1"], "1\n");
+    let out = fpx(&["net", "grad", "--net", &one(), "--text", "--out-grad", "1 0 -1"], "1\n");
     assert_eq!(stdout(&out), "0x1p+0 0x1p-4 0x1p-4 0x1.ep-1\n");
 }
 
@@ -81,8 +81,18 @@ fn grad_with_a_loss_and_parameter_gradients() {
     // u = phi' ⊗ W2 = (2, 1/128 ⊕ 1/128 = 1/64), dx = 2 ⊕ 1/64 = 2 (p = 4).
     let target = temp_file("t0.txt", "00 00 00\n00 00 00\n");
     let params = temp_file("grads.safetensors", "");
-    let args =
-        ["net", "grad", "--net", &two(), "--loss", "mse", "--target", &target, "--params", &params];
+    let args = [
+        "net",
+        "grad",
+        "--net",
+        &two(),
+        "--loss",
+        "mse",
+        "--loss-target",
+        &target,
+        "--params",
+        &params,
+    ];
     let out = fpx(&args, "38\n40\n");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "38 18 18 40\n40 20 20 48\n");
@@ -105,7 +115,7 @@ fn grad_with_a_loss_and_parameter_gradients() {
         &two(),
         "--loss",
         "mse",
-        "--target",
+        "--loss-target",
         &target,
         "--params",
         &params,
@@ -123,32 +133,32 @@ fn grad_with_a_loss_and_parameter_gradients() {
 
 #[test]
 fn grad_errors_name_the_option_line_and_field() {
-    let out = fpx(&["net", "grad", "--net", &one(), "--seed", "38"], "38\n");
+    let out = fpx(&["net", "grad", "--net", &one(), "--out-grad", "38"], "38\n");
     assert_usage_error(
         &out,
-        "--seed: expected 3 values (one per output of the network, in e4m3fn), got 1",
+        "--out-grad: expected 3 values (one per output of the network, in e4m3fn), got 1",
     );
-    let out = fpx(&["net", "grad", "--net", &one(), "--seed", "38 zz 38"], "38\n");
-    assert_usage_error(&out, "--seed: value 2");
+    let out = fpx(&["net", "grad", "--net", &one(), "--out-grad", "38 zz 38"], "38\n");
+    assert_usage_error(&out, "--out-grad: value 2");
     let out = fpx(&["net", "grad", "--net", &one()], "38\n3G\n");
     assert_usage_error(&out, "<stdin>:2: value 1");
     let out = fpx(&["net", "grad", "--net", &one()], "38 38\n");
     assert_usage_error(&out, "<stdin>:1: expected 1 values (the network's input vector), found 2");
     let out = fpx(&["net", "grad", "--net", &one(), "--loss", "mse"], "38\n");
-    assert_usage_error(&out, "--loss mse needs --target FILE");
+    assert_usage_error(&out, "--loss mse needs --loss-target FILE");
     let target = temp_file("t1.txt", "00 00 00\n");
-    let out = fpx(&["net", "grad", "--net", &one(), "--target", &target], "38\n");
-    assert_usage_error(&out, "--target applies to --loss mse and --loss softmax-xent");
-    let args = ["net", "grad", "--net", &one(), "--loss", "mse", "--target", &target];
+    let out = fpx(&["net", "grad", "--net", &one(), "--loss-target", &target], "38\n");
+    assert_usage_error(&out, "--loss-target applies to --loss mse and --loss softmax-xent");
+    let args = ["net", "grad", "--net", &one(), "--loss", "mse", "--loss-target", &target];
     let out = fpx(&args, "38\n38\n");
     assert_usage_error(&out, &format!("{target}: no target line for the input at <stdin>:2"));
     let bad = temp_file("t2.txt", "00 00 00\n00 QQ 00\n");
-    let args = ["net", "grad", "--net", &one(), "--loss", "softmax-xent", "--target", &bad];
+    let args = ["net", "grad", "--net", &one(), "--loss", "softmax-xent", "--loss-target", &bad];
     let out = fpx(&args, "38\n38\n");
     assert_usage_error(&out, &format!("{bad}:2: target value 2"));
     let out = fpx(&["net", "grad", "--net", "/nonexistent.json"], "");
     assert_usage_error(&out, "--net /nonexistent.json");
-    let out = fpx(&["net", "grad", "--net", &one(), "--seed", "38 38 38", "--loss", "sum"], "");
+    let out = fpx(&["net", "grad", "--net", &one(), "--out-grad", "38 38 38", "--loss", "sum"], "");
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -190,7 +200,7 @@ fn check_reports_mismatches_and_exit_codes() {
     assert_eq!(stdout(&out), "114 passed, 0 failed\n");
     // A domain file.
     let inputs = temp_file("domain.txt", "38\n# comment\n40\n");
-    let args = ["net", "check", "--net", &two(), "--against", &one(), "--inputs", &inputs];
+    let args = ["net", "check", "--net", &two(), "--against", &one(), "--input-file", &inputs];
     let out = fpx(&args, "");
     assert_eq!(stdout(&out), format!("{inputs}:1: g*[0] expected 38, got 39\n{inputs}:3: g*[0] expected 38, got 39\n0 passed, 2 failed\n"));
     // Targets files: values and gradients both checked.
@@ -217,7 +227,7 @@ fn check_errors_name_the_file_line_and_field() {
     let out = fpx(&["net", "check", "--net", &two()], "");
     assert_eq!(out.status.code(), Some(2));
     let out = fpx(&["net", "check", "--net", &two(), "--against", &one()], "");
-    assert_usage_error(&out, "--against needs a domain: --inputs FILE or --all-inputs");
+    assert_usage_error(&out, "--against needs a domain: --input-file FILE or --all-inputs");
     let args =
         ["net", "check", "--net", &two(), "--against", &example("tiny_bf16.json"), "--all-inputs"];
     let out = fpx(&args, "");

@@ -120,7 +120,7 @@ fn verifier_confirms_every_8bit_input_against_the_independent_backprop() {
         ));
     }
     let file = temp_file("targets.txt", &targets);
-    let out = fpx(&["net", "check", "--net", &net, "--targets", &file, "--seed", SEED], "");
+    let out = fpx(&["net", "check", "--net", &net, "--targets", &file, "--out-grad", SEED], "");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "254 passed, 0 failed\n");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let mut lines: Vec<String> = targets.lines().map(str::to_string).collect();
@@ -130,14 +130,15 @@ fn verifier_confirms_every_8bit_input_against_the_independent_backprop() {
     let right = std::mem::replace(&mut fields[3], wrong.clone());
     lines[100] = fields.join(" ");
     let file = temp_file("targets_wrong.txt", &(lines.join("\n") + "\n"));
-    let out = fpx(&["net", "check", "--net", &net, "--targets", &file, "--seed", SEED], "");
+    let out = fpx(&["net", "check", "--net", &net, "--targets", &file, "--out-grad", SEED], "");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         format!("{file}:101: g*[0] expected {wrong}, got {right}\n253 passed, 1 failed\n")
     );
     assert_eq!(out.status.code(), Some(1));
     // Against itself, on the whole domain.
-    let args = ["net", "check", "--net", &net, "--against", &net, "--all-inputs", "--seed", SEED];
+    let args =
+        ["net", "check", "--net", &net, "--against", &net, "--all-inputs", "--out-grad", SEED];
     let out = fpx(&args, "");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "254 passed, 0 failed\n");
 }
@@ -149,7 +150,7 @@ fn grad_command_on_every_encoding_matches_the_reference_and_the_snapshot() {
     let phi = seed(&f);
     let net = temp_file("net_grad.json", NET);
     let input: String = (0..=f.mask()).map(|x| format!("{}\n", format_bits(&f, x))).collect();
-    let out = fpx(&["net", "grad", "--net", &net, "--seed", SEED], &input);
+    let out = fpx(&["net", "grad", "--net", &net, "--out-grad", SEED], &input);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let lines: Vec<&str> = text.lines().collect();

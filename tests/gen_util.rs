@@ -7,10 +7,10 @@ mod common;
 use std::process::{Command, Output};
 
 use fpcore::Format;
+use fporacle::gen::{edge_values, generate, GenOptions};
+use fporacle::oracle::Oracle;
+use fporacle::protocol::{Notation, Op as ProtoOp};
 use fpref::{Backend, Op, SoftFloat};
-use fpx::gen::{edge_values, generate, GenOptions};
-use fpx::oracle::Oracle;
-use fpx::protocol::{Notation, Op as ProtoOp};
 
 fn fpx(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fpx")).args(args).output().expect("run fpx")

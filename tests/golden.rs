@@ -31,17 +31,18 @@ fn read_gz(path: &std::path::Path) -> String {
 
 #[test]
 fn committed_corpus_verifies_against_this_build() {
-    let report = fpx::golden::check(&corpus_dir()).expect("check runs");
+    let report = fporacle::golden::check(&corpus_dir()).expect("check runs");
     assert_eq!(report.failed, 0, "{:#?}", report.problems);
-    assert_eq!(report.files as usize, fpx::golden::corpus().len());
+    assert_eq!(report.files as usize, fporacle::golden::corpus().len());
     assert!(report.passed > 2_000_000, "only {} lines", report.passed);
 }
 
 #[test]
 fn regen_reproduces_the_committed_files_byte_for_byte() {
     let dir = scratch("regen");
-    fpx::golden::regen_from(&dir, std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).expect("regen");
-    let mut names: Vec<String> = fpx::golden::corpus().into_iter().map(|e| e.file).collect();
+    fporacle::golden::regen_from(&dir, std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+        .expect("regen");
+    let mut names: Vec<String> = fporacle::golden::corpus().into_iter().map(|e| e.file).collect();
     names.push("MANIFEST".to_string());
     for name in names {
         let ours = std::fs::read(dir.join(&name)).expect("regenerated");
@@ -54,7 +55,8 @@ fn regen_reproduces_the_committed_files_byte_for_byte() {
 #[test]
 fn check_detects_a_changed_line() {
     let dir = scratch("corrupt");
-    fpx::golden::regen_from(&dir, std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).expect("regen");
+    fporacle::golden::regen_from(&dir, std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+        .expect("regen");
     let file = dir.join("e4m3fn_mul_all.tv.gz");
     let text = read_gz(&file);
     // Flip the last hex digit of the result of line 1000.
@@ -63,9 +65,10 @@ fn check_detects_a_changed_line() {
     let result = u8::from_str_radix(fields[2], 16).expect("hex") ^ 1;
     lines[999] = format!("{} {} {result:02X} {}", fields[0], fields[1], fields[3]);
     let changed = lines.join("\n") + "\n";
-    std::fs::write(&file, fpx::golden::compress(&changed).expect("gzip")).expect("write");
-    let report = fpx::golden::check_from(&dir, std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
-        .expect("check runs");
+    std::fs::write(&file, fporacle::golden::compress(&changed).expect("gzip")).expect("write");
+    let report =
+        fporacle::golden::check_from(&dir, std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+            .expect("check runs");
     // One mismatching line, plus the digest.
     assert_eq!(report.failed, 2, "{:#?}", report.problems);
     assert!(
@@ -139,7 +142,9 @@ fn corpus_small_tables_agree_with_apfloat() {
 #[test]
 fn python_numpy_example_passes_on_the_corpus() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let probe = std::process::Command::new("python3").args(["-c", "import numpy"]).output();
+    // scripts/test sets FPX_PYTHON to the interpreter of its own virtual environment.
+    let python = std::env::var_os("FPX_PYTHON").unwrap_or_else(|| "python3".into());
+    let probe = std::process::Command::new(&python).args(["-c", "import numpy"]).output();
     let available = probe.is_ok_and(|o| o.status.success());
     if !available {
         // scripts/test installs numpy; without it this check cannot run, and says so.
@@ -152,12 +157,12 @@ fn python_numpy_example_passes_on_the_corpus() {
     }
     for op in ["add", "sub", "mul", "div"] {
         let file = root.join(format!("golden/corpus/binary16_{op}_level1.tv.gz"));
-        let out = std::process::Command::new("python3")
+        let out = std::process::Command::new(&python)
             .arg(root.join("docs/examples/check_numpy_float16.py"))
             .arg(&file)
             .arg(op)
             .output()
-            .expect("run python3");
+            .expect("run python");
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{op}: {stdout}");
         assert!(stdout.trim_end().ends_with(" 0 failed"), "{op}: {stdout}");

@@ -153,7 +153,11 @@ fn max_line_bytes_is_enforced_by_every_line_reader() {
         (vec!["net", "eval", "--net", &net], "3F80 C000\n", "<stdin>"),
         (vec!["net", "grad", "--net", &net], "3F80 C000\n", "<stdin>"),
         (vec!["net", "grad", "--net", &net, "--input", &input], "", &input),
-        (vec!["net", "check", "--net", &net, "--against", &net, "--inputs", &input], "", &input),
+        (
+            vec!["net", "check", "--net", &net, "--against", &net, "--input-file", &input],
+            "",
+            &input,
+        ),
     ];
     for (args, stdin, source) in cases {
         let width = stdin.trim_end().len().max(9);
@@ -172,8 +176,18 @@ fn max_line_bytes_is_enforced_by_every_line_reader() {
     let target = dir.join("target.txt");
     std::fs::write(&target, "        3F80\n").expect("write");
     let target = target.display().to_string();
-    let grad =
-        ["net", "grad", "--net", &net, "--input", &input, "--loss", "mse", "--target", &target];
+    let grad = [
+        "net",
+        "grad",
+        "--net",
+        &net,
+        "--input",
+        &input,
+        "--loss",
+        "mse",
+        "--loss-target",
+        &target,
+    ];
     let mut a = grad.to_vec();
     a.extend(["--max-line-bytes", "11"]);
     refused(&a, "", &[&target, "longer than the limit of 11 bytes"]);

@@ -12,9 +12,9 @@ use std::process::Command;
 use common::SplitMix;
 use fpcore::{Env, Format};
 use fpnet::file::{load_file, load_str, LoadOptions};
-use fpx::lines::LineReader;
-use fpx::oracle::{Oracle, VerifyOptions};
-use fpx::protocol::{Notation, Op};
+use fporacle::lines::LineReader;
+use fporacle::oracle::{Oracle, VerifyOptions};
+use fporacle::protocol::{Notation, Op};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fpx-robust-{name}-{}", std::process::id()));
@@ -83,7 +83,7 @@ fn random_text_to_every_text_parser_is_an_error_or_a_value() {
         let _ = fpcore::text::parse_value(&env, fmt, &text);
         let _ = fpcore::text::parse_hexfloat(&env, fmt, &text);
         let _ = fpcore::text::bits::parse_bits(fmt, &text);
-        let _ = fpx::util::eval_expression(&env, fmt, &text);
+        let _ = fporacle::expr::eval_expression(&env, fmt, &text);
     }
 }
 

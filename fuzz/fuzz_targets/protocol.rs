@@ -3,8 +3,8 @@
 #![no_main]
 
 use fpcore::{Env, Format};
-use fpx::oracle::{Oracle, VerifyOptions};
-use fpx::protocol::{Notation, Op};
+use fporacle::oracle::{Oracle, VerifyOptions};
+use fporacle::protocol::{Notation, Op};
 use libfuzzer_sys::fuzz_target;
 
 const SETUPS: &[(&str, &str)] = &[

@@ -10,15 +10,16 @@ use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail, Context, Result};
 use flate2::read::GzDecoder;
 use flate2::{Compression, GzBuilder};
 use fpcore::{Env, Format, NanPolicy, OverflowPolicy, Tininess};
 use sha2::{Digest, Sha256};
 
+use crate::error::{Context, Error, Result};
 use crate::gen::{generate, GenOptions};
+use crate::invalid;
 use crate::oracle::{Oracle, VerifyOptions};
-use crate::protocol::{format_flags, format_value, Notation, Op};
+use crate::protocol::{format_value, Notation, Op};
 
 /// How a corpus file's cases are chosen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -179,8 +180,7 @@ fn net_inputs(graph: &fpnet::Graph, inputs: Option<&Path>) -> Result<Vec<Vec<u12
     let formats = fpad::verify::input_formats(graph);
     match inputs {
         Some(path) => {
-            let text =
-                fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let text = fs::read_to_string(path).at(|| format!("reading {}", path.display()))?;
             let mut rows = Vec::new();
             for (i, line) in text.lines().enumerate() {
                 let line = line.trim();
@@ -189,13 +189,13 @@ fn net_inputs(graph: &fpnet::Graph, inputs: Option<&Path>) -> Result<Vec<Vec<u12
                 }
                 let fields: Vec<&str> = line.split_whitespace().collect();
                 if fields.len() != formats.len() {
-                    bail!("{}:{}: expected {} values", path.display(), i + 1, formats.len());
+                    invalid!("{}:{}: expected {} values", path.display(), i + 1, formats.len());
                 }
                 let mut row = Vec::with_capacity(fields.len());
                 for (t, f) in fields.iter().zip(&formats) {
                     row.push(
                         fpcore::text::bits::parse_bits(f, t)
-                            .map_err(|e| anyhow!("{}:{}: {e}", path.display(), i + 1))?,
+                            .at(|| format!("{}:{}", path.display(), i + 1))?,
                     );
                 }
                 rows.push(row);
@@ -204,10 +204,13 @@ fn net_inputs(graph: &fpnet::Graph, inputs: Option<&Path>) -> Result<Vec<Vec<u12
         }
         None => {
             let [fmt] = formats.as_slice() else {
-                bail!("a network case without an inputs file needs exactly one input");
+                invalid!("a network case without an inputs file needs exactly one input");
             };
             if fmt.bits() > 16 {
-                bail!("every input of a {}-bit format is too many for a corpus file", fmt.bits());
+                invalid!(
+                    "every input of a {}-bit format is too many for a corpus file",
+                    fmt.bits()
+                );
             }
             Ok((0..(1u128 << fmt.bits()))
                 .filter(|x| !fmt.unpack(*x).is_nan())
@@ -221,8 +224,8 @@ fn net_inputs(graph: &fpnet::Graph, inputs: Option<&Path>) -> Result<Vec<Vec<u12
 fn load_net(root: &Path, net: &str, limits: fpnet::Limits) -> Result<fpnet::Graph> {
     let path = root.join(net);
     let options = fpnet::LoadOptions { limits, ..fpnet::LoadOptions::default() };
-    let loaded = fpnet::file::load_file(&path, &options)
-        .with_context(|| format!("loading {}", path.display()))?;
+    let loaded =
+        fpnet::file::load_file(&path, &options).at(|| format!("loading {}", path.display()))?;
     Ok(loaded.graph)
 }
 
@@ -244,7 +247,7 @@ pub fn render_with(root: &Path, entry: &Entry, limits: fpnet::Limits) -> Result<
 /// The text of one corpus file (arithmetic and activation entries).
 pub fn render(entry: &Entry) -> Result<String> {
     if matches!(entry.cases, Cases::Net { .. }) {
-        bail!("{}: network entries are rendered with render_in", entry.file);
+        invalid!("{}: network entries are rendered with render_in", entry.file);
     }
     let fmt = Format::parse(&entry.format)?;
     let op = Op::parse(&entry.op)?;
@@ -257,32 +260,18 @@ pub fn render(entry: &Entry) -> Result<String> {
         Cases::Net { .. } => unreachable!("handled above"),
         Cases::Exhaustive => {
             if fmt.bits() > 16 || (op.arity() == 2 && fmt.bits() > 8) || op.arity() > 2 {
-                bail!(
+                invalid!(
                     "{}: exhaustive tables are for unary ops up to 16 bits and binary ops up to 8",
                     entry.file
                 );
             }
-            let res_fmt = op.result_format(&fmt);
             let count = 1u128 << fmt.bits();
-            let line = |operands: &[u128], out: &mut Vec<u8>| -> Result<()> {
-                let r = op.eval(&oracle.env, &fmt, operands);
-                for v in operands {
-                    write!(out, "{} ", format_value(&fmt, Notation::Bits, *v))?;
-                }
-                writeln!(
-                    out,
-                    "{} {}",
-                    format_value(&res_fmt, Notation::Bits, r.value),
-                    format_flags(r.flags)
-                )?;
-                Ok(())
-            };
             for a in 0..count {
                 if op.arity() == 1 {
-                    line(&[a], &mut out)?;
+                    oracle.write_case(&[a], &mut out)?;
                 } else {
                     for b in 0..count {
-                        line(&[a, b], &mut out)?;
+                        oracle.write_case(&[a, b], &mut out)?;
                     }
                 }
             }
@@ -305,17 +294,17 @@ pub fn compress(text: &str) -> Result<Vec<u8>> {
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, synced, then
 /// renamed over the target, so an interrupted run leaves the old file or the new one.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().ok_or_else(|| anyhow!("{} has no parent directory", path.display()))?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| Error::invalid(format!("{} has no parent directory", path.display())))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.tmp"));
     {
-        let mut f =
-            fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        let mut f = fs::File::create(&tmp).at(|| format!("creating {}", tmp.display()))?;
         f.write_all(bytes)?;
         f.sync_all()?;
     }
-    fs::rename(&tmp, path)
-        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
+    fs::rename(&tmp, path).at(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
     Ok(())
 }
 
@@ -337,7 +326,7 @@ pub fn regen_from(dir: &Path, root: &Path) -> Result<usize> {
 
 /// [`regen_from`] with the network loader's limits given.
 pub fn regen_with(dir: &Path, root: &Path, limits: fpnet::Limits) -> Result<usize> {
-    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    fs::create_dir_all(dir).at(|| format!("creating {}", dir.display()))?;
     let mut manifest = String::from(
         "# fpx golden corpus: FILE format op options lines sha256 (of the uncompressed text).\n\
          # Lines: operands... result flags, hex bit patterns, TestFloat flag byte. See docs/golden.md.\n",
@@ -379,25 +368,25 @@ struct ManifestLine {
 
 fn parse_manifest_line(line: &str, at: &str) -> Result<ManifestLine> {
     let mut fields = line.split_whitespace();
-    let file = fields.next().ok_or_else(|| anyhow!("{at}: empty line"))?.to_string();
+    let file =
+        fields.next().ok_or_else(|| Error::invalid(format!("{at}: empty line")))?.to_string();
     if file.contains('/') || file.contains("..") {
-        bail!("{at}: file name '{file}' must be a plain name inside the corpus directory");
+        invalid!("{at}: file name '{file}' must be a plain name inside the corpus directory");
     }
     let (mut format, mut op, mut lines, mut sha256, mut net) = (None, None, None, None, None);
     let mut env = Env::default();
     for field in fields {
-        let (key, value) =
-            field.split_once('=').ok_or_else(|| anyhow!("{at}: '{field}' is not KEY=VALUE"))?;
+        let (key, value) = field
+            .split_once('=')
+            .ok_or_else(|| Error::invalid(format!("{at}: '{field}' is not KEY=VALUE")))?;
         match key {
-            "format" => {
-                format = Some(Format::parse(value).with_context(|| format!("{at}: format"))?)
-            }
-            "op" => op = Some(Op::parse(value).with_context(|| format!("{at}: op"))?),
+            "format" => format = Some(Format::parse(value).at(|| format!("{at}: format"))?),
+            "op" => op = Some(Op::parse(value).at(|| format!("{at}: op"))?),
             "tininess" => {
                 env.tininess = match value {
                     "after" => Tininess::AfterRounding,
                     "before" => Tininess::BeforeRounding,
-                    _ => bail!("{at}: tininess must be after or before, got '{value}'"),
+                    _ => invalid!("{at}: tininess must be after or before, got '{value}'"),
                 }
             }
             "nan" => {
@@ -405,33 +394,36 @@ fn parse_manifest_line(line: &str, at: &str) -> Result<ManifestLine> {
                     "canonical" => NanPolicy::Canonical,
                     "x86" => NanPolicy::X86Sse,
                     "arm" => NanPolicy::ArmDefaultNan,
-                    _ => bail!("{at}: nan must be canonical, x86 or arm, got '{value}'"),
+                    _ => invalid!("{at}: nan must be canonical, x86 or arm, got '{value}'"),
                 }
             }
             "overflow" => {
                 env.overflow = match value {
                     "ieee" => OverflowPolicy::Ieee,
                     "saturate" => OverflowPolicy::Saturate,
-                    _ => bail!("{at}: overflow must be ieee or saturate, got '{value}'"),
+                    _ => invalid!("{at}: overflow must be ieee or saturate, got '{value}'"),
                 }
             }
             "net" => net = Some(value.to_string()),
             "phi" if value == "sum" => {}
-            "phi" => bail!("{at}: phi must be sum, got '{value}'"),
-            "lines" => lines = Some(value.parse::<u64>().with_context(|| format!("{at}: lines"))?),
+            "phi" => invalid!("{at}: phi must be sum, got '{value}'"),
+            "lines" => {
+                let n = value.parse::<u64>().map_err(|e| Error::invalid(e.to_string()));
+                lines = Some(n.at(|| format!("{at}: lines"))?);
+            }
             "sha256" => sha256 = Some(value.to_string()),
-            _ => bail!("{at}: unknown key '{key}'"),
+            _ => invalid!("{at}: unknown key '{key}'"),
         }
     }
     let (Some(lines), Some(sha256)) = (lines, sha256) else {
-        bail!("{at}: a line needs lines and sha256");
+        invalid!("{at}: a line needs lines and sha256");
     };
     let check = match (net, format, op) {
         (Some(net), None, None) => Check::Net(net),
         (None, Some(fmt), Some(op)) => {
             Check::Oracle(Oracle { env, fmt, op, notation: Notation::Bits })
         }
-        _ => bail!("{at}: a line needs either format and op, or net"),
+        _ => invalid!("{at}: a line needs either format and op, or net"),
     };
     Ok(ManifestLine { file, check, lines, sha256 })
 }
@@ -452,14 +444,11 @@ fn check_net(
     for (i, line) in text.lines().enumerate() {
         let fields: Vec<&str> = line.split_whitespace().collect();
         let Some(x_fields) = fields.get(..d_in) else {
-            bail!("{file}:{}: too few fields", i + 1);
+            invalid!("{file}:{}: too few fields", i + 1);
         };
         let mut x = Vec::with_capacity(d_in);
         for (t, f) in x_fields.iter().zip(&formats) {
-            x.push(
-                fpcore::text::bits::parse_bits(f, t)
-                    .map_err(|e| anyhow!("{file}:{}: {e}", i + 1))?,
-            );
+            x.push(fpcore::text::bits::parse_bits(f, t).at(|| format!("{file}:{}", i + 1))?);
         }
         rows.push(x);
     }
@@ -509,8 +498,8 @@ pub fn check_from(dir: &Path, root: &Path) -> Result<CheckReport> {
 /// [`check_from`] with the network loader's limits given.
 pub fn check_with(dir: &Path, root: &Path, limits: fpnet::Limits) -> Result<CheckReport> {
     let manifest_path = dir.join("MANIFEST");
-    let manifest = fs::read_to_string(&manifest_path)
-        .with_context(|| format!("reading {}", manifest_path.display()))?;
+    let manifest =
+        fs::read_to_string(&manifest_path).at(|| format!("reading {}", manifest_path.display()))?;
     let mut report = CheckReport::default();
     for (i, line) in manifest.lines().enumerate() {
         let line = line.trim();
@@ -520,12 +509,12 @@ pub fn check_with(dir: &Path, root: &Path, limits: fpnet::Limits) -> Result<Chec
         let at = format!("{}:{}", manifest_path.display(), i + 1);
         let entry = parse_manifest_line(line, &at)?;
         let path: PathBuf = dir.join(&entry.file);
-        let file = fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        let file = fs::File::open(&path).at(|| format!("opening {}", path.display()))?;
         let mut text = String::new();
         GzDecoder::new(file)
             .take(MAX_FILE_BYTES)
             .read_to_string(&mut text)
-            .with_context(|| format!("decompressing {}", path.display()))?;
+            .at(|| format!("decompressing {}", path.display()))?;
         report.files += 1;
         if sha256_hex(text.as_bytes()) != entry.sha256 {
             report.failed += 1;

@@ -6,11 +6,11 @@
 
 use std::io::Write;
 
-use anyhow::Result;
 use fpcore::{Env, Format, Specials};
 
+use crate::error::Result;
 use crate::oracle::Oracle;
-use crate::protocol::{format_flags, format_value, Notation};
+use crate::protocol::Notation;
 
 /// SplitMix64: a small generator whose output depends only on the seed.
 #[derive(Clone, Debug)]
@@ -161,22 +161,17 @@ pub struct GenOptions {
 
 /// Writes test vectors for `oracle`'s format and operation: every tuple of edge values (for
 /// three-operand operations, level 1 takes every third `c`), then the random cases.
+///
+/// # Errors
+///
+/// Only if writing fails.
 pub fn generate<W: Write>(oracle: &Oracle, options: &GenOptions, mut out: W) -> Result<u64> {
     let fmt = oracle.fmt;
-    let res_fmt = oracle.op.result_format(&fmt);
+    let bits = Oracle { notation: Notation::Bits, ..*oracle };
     let edges = edge_values(&fmt, options.level);
     let mut lines = 0u64;
     let mut emit = |operands: &[u128], out: &mut W| -> Result<()> {
-        let r = oracle.op.eval(&oracle.env, &fmt, operands);
-        for v in operands {
-            write!(out, "{} ", format_value(&fmt, Notation::Bits, *v))?;
-        }
-        writeln!(
-            out,
-            "{} {}",
-            format_value(&res_fmt, Notation::Bits, r.value),
-            format_flags(r.flags)
-        )?;
+        bits.write_case(operands, out)?;
         lines += 1;
         Ok(())
     };

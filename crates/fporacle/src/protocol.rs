@@ -4,12 +4,14 @@
 //! (or hex-float/decimal text with `--text`), flags as TestFloat's 2-digit hex byte
 //! (01 inexact, 02 underflow, 04 overflow, 08 infinite, 10 invalid).
 
-use anyhow::{anyhow, bail, Context, Result};
 use fpcore::act::ActOp;
-use fpcore::text::bits::{format_bits, parse_bits};
+use fpcore::text::bits::{format_bits, parse_bits, BitsError};
 use fpcore::text::decimal::parse_value;
 use fpcore::text::hexfloat::format_hexfloat;
 use fpcore::{Env, Flags, Format, Rounded};
+
+use crate::error::{Context, Error, Result};
+use crate::invalid;
 
 /// An operation of the protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +48,10 @@ pub const OP_NAMES: &str = "add sub mul div sqrt fma cvt:FMT relu elu gelu gelu_
 
 impl Op {
     /// Parses an operation name.
+    ///
+    /// # Errors
+    ///
+    /// An unknown name (the message lists the known ones) or a bad `cvt:` format.
     pub fn parse(name: &str) -> Result<Op> {
         Ok(match name {
             "add" => Op::Add,
@@ -56,8 +62,7 @@ impl Op {
             "fma" | "mulAdd" | "muladd" => Op::Fma,
             _ => {
                 if let Some(dst) = name.strip_prefix("cvt:") {
-                    let dst =
-                        Format::parse(dst).with_context(|| format!("in operation '{name}'"))?;
+                    let dst = Format::parse(dst).at(|| format!("in operation '{name}'"))?;
                     return Ok(Op::Cvt(dst));
                 }
                 let (base, composite) = match name.strip_suffix(":composite") {
@@ -66,7 +71,7 @@ impl Op {
                 };
                 match ActOp::parse(base) {
                     Some(op) => Op::Act { op, composite, kink: fpcore::act::DEFAULT_KINK },
-                    None => bail!("unknown operation '{name}' (expected one of: {OP_NAMES})"),
+                    None => invalid!("unknown operation '{name}' (expected one of: {OP_NAMES})"),
                 }
             }
         })
@@ -124,14 +129,21 @@ pub enum Notation {
     Text,
 }
 
-/// Parses one value of `fmt` in the given notation.
+/// Parses one value of `fmt` in the given notation. A bit pattern that reads as a number
+/// (`1.0`, `0x1p-3`) is an [`Error::NumberNotBits`], which names `--text`.
+///
+/// # Errors
+///
+/// The literal's error.
 pub fn parse_operand(env: &Env, fmt: &Format, notation: Notation, text: &str) -> Result<u128> {
     match notation {
-        Notation::Bits => parse_bits(fmt, text).map_err(|e| anyhow!("{e}")),
-        Notation::Text => {
-            let r = parse_value(env, fmt, text).map_err(|e| anyhow!("{e}"))?;
-            Ok(r.value)
-        }
+        Notation::Bits => parse_bits(fmt, text).map_err(|error| match error {
+            BitsError::NotHex(_) if parse_value(env, fmt, text).is_ok() => {
+                Error::NumberNotBits { error }
+            }
+            error => Error::Bits(error),
+        }),
+        Notation::Text => Ok(parse_value(env, fmt, text)?.value),
     }
 }
 
@@ -144,13 +156,20 @@ pub fn format_value(fmt: &Format, notation: Notation, bits: u128) -> String {
 }
 
 /// Parses a flag byte (TestFloat's two hex digits).
+///
+/// # Errors
+///
+/// Not two hex digits, or bits outside `1f`.
 pub fn parse_flags(text: &str) -> Result<Flags> {
     let byte = u8::from_str_radix(text, 16)
         .ok()
         .filter(|_| !text.is_empty() && text.len() <= 2)
-        .ok_or_else(|| anyhow!("'{text}' is not a flag byte (two hex digits, e.g. 01)"))?;
-    Flags::from_bits(byte)
-        .ok_or_else(|| anyhow!("flag byte '{text}' has bits outside 1f (inexact..invalid)"))
+        .ok_or_else(|| {
+            Error::invalid(format!("'{text}' is not a flag byte (two hex digits, e.g. 01)"))
+        })?;
+    Flags::from_bits(byte).ok_or_else(|| {
+        Error::invalid(format!("flag byte '{text}' has bits outside 1f (inexact..invalid)"))
+    })
 }
 
 /// Formats flags as TestFloat's two hex digits.

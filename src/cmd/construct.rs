@@ -20,9 +20,9 @@ use fpconstruct::nd::{construct_nd, StatusNd, TargetNd};
 use fpconstruct::{construct, Options, Status, Target};
 use fpcore::{Env, Format};
 
-use crate::grad::{next_data_line, open, parse_fields, phi_rule};
-use crate::lines::LineReader;
-use crate::protocol::{format_value, Notation};
+use fporacle::lines::{next_data_line, LineReader};
+use fporacle::protocol::{format_value, Notation};
+use fporacle::targets::{open, parse_fields, phi_rule};
 
 /// Options of `fpx construct`.
 #[derive(Args)]

@@ -1,0 +1,27 @@
+//! One module per command: its options and its `run`, which returns the exit code (0 success,
+//! 1 mismatches found); errors are usage or input errors (exit code 2).
+
+pub mod batch;
+pub mod construct;
+pub mod decode;
+pub mod demo;
+pub mod encode;
+pub mod eval;
+pub mod formats;
+pub mod gen;
+pub mod golden;
+pub mod net;
+pub mod verify;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+/// Writes `text` to standard output.
+pub fn print(text: &str) -> Result<ExitCode> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -343,3 +343,49 @@ impl PhiArgs {
         Ok((phi, targets))
     }
 }
+
+/// The options `net grad` and `net check` share: the network, the environment, the notation,
+/// the output gradient and the line limit.
+#[derive(Args, Clone, Debug)]
+pub struct AdArgs {
+    /// The network and how it is read.
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// The notation.
+    #[command(flatten)]
+    pub notation: NotationArgs,
+    /// The environment.
+    #[command(flatten)]
+    pub env: EnvArgs,
+    /// The output gradient.
+    #[command(flatten)]
+    pub phi: PhiArgs,
+    /// The line limit.
+    #[command(flatten)]
+    pub lines: LineLimitArgs,
+}
+
+/// What [`AdArgs`] select, the network loaded.
+pub struct AdSetup {
+    /// The environment.
+    pub env: Env,
+    /// The notation.
+    pub notation: Notation,
+    /// The network.
+    pub graph: Graph,
+    /// The output gradient.
+    pub phi: OutputGradient,
+    /// The loss's targets, when the loss needs them.
+    pub loss_targets: Option<LossTargets>,
+}
+
+impl AdArgs {
+    /// Loads the network and resolves the output gradient.
+    pub fn setup(&self) -> Result<AdSetup> {
+        let env = self.env.env();
+        let notation = self.notation.notation();
+        let graph = self.net.load(env)?.graph;
+        let (phi, loss_targets) = self.phi.resolve(&env, &graph, notation, &self.lines)?;
+        Ok(AdSetup { env, notation, graph, phi, loss_targets })
+    }
+}

@@ -12,6 +12,14 @@ use fpcore::{Env, Format};
 use fpnet::graph::{Node, Op};
 use fpnet::{Graph, LoadOptions};
 
+/// The demo's closing lines: commands to try next.
+const TRY: &str = concat!(
+    "Try: echo 38 | fpx net grad --net examples/nets/ad_demo_two_matrices.json\n",
+    "     fpx construct --format bf16 --targets examples/construct/tanh_flip.txt --out C.json --report C.report.json\n",
+    "     fpx net check --net C.json --targets examples/construct/tanh_flip.txt\n",
+    "     fpx net check --net examples/nets/ad_demo_one_matrix.json --against examples/nets/ad_demo_two_matrices.json --all-inputs\n",
+);
+
 /// The first demo network: a linear map R → R³ as one matrix.
 const DEMO_ONE: &str = include_str!("../../examples/nets/ad_demo_one_matrix.json");
 /// The second: the same map as the product of two matrices.
@@ -73,13 +81,11 @@ fn demo_construct(s: &mut String) -> Result<()> {
             r.nonzero_params
         )
     };
-    let _ =
-        writeln!(s, "Any values, any gradients (fpx construct): two {fmt} ReLU networks C and D");
-    let _ =
-        writeln!(s, "with the values of tanh at x = -2, -1.875, ..., 2 (33 points), built so that");
     let _ = writeln!(
         s,
-        "C's AD gradient is -tanh'(x) (the true derivative, sign flipped) and D's is 0."
+        "Any values, any gradients (fpx construct): two {fmt} ReLU networks C and D\n\
+         with the values of tanh at x = -2, -1.875, ..., 2 (33 points), built so that\n\
+         C's AD gradient is -tanh'(x) (the true derivative, sign flipped) and D's is 0."
     );
     let _ = writeln!(s, "C: {}", shape(&c.report));
     let _ = writeln!(s, "D: {}", shape(&d.report));
@@ -141,27 +147,17 @@ pub fn run() -> Result<ExitCode> {
         (0..xs.len()).filter(|&k| ga.input_gradient(k) != gb.input_gradient(k)).collect();
     let n = xs.len();
     let mut s = String::new();
-    let _ = writeln!(s, "fpx demo: one function, two networks, two gradients");
-    let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "A  examples/nets/ad_demo_one_matrix.json    y = W x        W  = [1; 1/16; 1/16]"
+        "fpx demo: one function, two networks, two gradients\n\
+         \n\
+         A  examples/nets/ad_demo_one_matrix.json    y = W x        W  = [1; 1/16; 1/16]\n\
+         B  examples/nets/ad_demo_two_matrices.json  y = W2 (W1 x)  W1 = [1; 1], W2 = [1 0; 0 1/16; 0 1/16]\n\
+         \x20  W2 W1 = W; x and every weight, value and gradient in {fmt}, biases 0\n\
+         \n\
+         Values: A and B agree bit for bit on {same_values} of the {n} encodings of {fmt}.\n\
+         Gradients: reverse-mode AD of y1 + y2 + y3 (output gradient 1 1 1), from the output to the input:\n"
     );
-    let _ = writeln!(
-        s,
-        "B  examples/nets/ad_demo_two_matrices.json  y = W2 (W1 x)  W1 = [1; 1], W2 = [1 0; 0 1/16; 0 1/16]"
-    );
-    let _ = writeln!(s, "   W2 W1 = W; x and every weight, value and gradient in {fmt}, biases 0");
-    let _ = writeln!(s);
-    let _ = writeln!(
-        s,
-        "Values: A and B agree bit for bit on {same_values} of the {n} encodings of {fmt}."
-    );
-    let _ = writeln!(
-        s,
-        "Gradients: reverse-mode AD of y1 + y2 + y3 (output gradient 1 1 1), from the output to the input:"
-    );
-    let _ = writeln!(s);
     let _ = writeln!(s, "  {:<12} {:<32} {:>6} {:>6}", "x", "y1 y2 y3 (A = B)", "A: dx", "B: dx");
     let sample = ["-448", "-1", "-0", "0", "0.001953125", "0.5", "1", "3", "448"];
     for text in sample {
@@ -204,18 +200,7 @@ pub fn run() -> Result<ExitCode> {
     let _ = writeln!(s);
     demo_construct(&mut s)?;
     let _ = writeln!(s);
-    let _ =
-        writeln!(s, "Try: echo 38 | fpx net grad --net examples/nets/ad_demo_two_matrices.json");
-    let _ = writeln!(
-        s,
-        "     fpx construct --format bf16 --targets examples/construct/tanh_flip.txt --out C.json --report C.report.json"
-    );
-    let _ =
-        writeln!(s, "     fpx net check --net C.json --targets examples/construct/tanh_flip.txt");
-    let _ = writeln!(
-        s,
-        "     fpx net check --net examples/nets/ad_demo_one_matrix.json --against examples/nets/ad_demo_two_matrices.json --all-inputs"
-    );
+    s.push_str(TRY);
     let mut out = io::stdout().lock();
     out.write_all(s.as_bytes())?;
     out.flush()?;

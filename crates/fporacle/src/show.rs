@@ -9,13 +9,15 @@ use crate::error::Result;
 use crate::expr::eval_expression;
 use crate::protocol::format_flags;
 
-/// Longest exact decimal printed in place of a shortest one.
+/// Longest exact decimal printed in place of a shortest one, in a result line.
 const MAX_EXACT_CHARS: usize = 40;
+/// Longest exact decimal printed in the format table.
+const MAX_TABLE_CHARS: usize = 26;
 
-/// The exact decimal value when it has at most [`MAX_EXACT_CHARS`] characters, else `None`.
-fn short_exact(fmt: &Format, bits: u128) -> Option<String> {
+/// The exact decimal value when it has at most `max_chars` characters, else `None`.
+fn short_exact(fmt: &Format, bits: u128, max_chars: usize) -> Option<String> {
     let exact = format_exact_decimal(fmt, bits);
-    (exact.len() <= MAX_EXACT_CHARS).then_some(exact)
+    (exact.len() <= max_chars).then_some(exact)
 }
 
 /// The generic `eXmY` names whose OCP format is `eXmYfn`, as typed (any case, with or without
@@ -37,12 +39,13 @@ pub fn fn_note(name: &str) -> Option<String> {
     let ocp = Format::parse(&format!("{base}fn")).ok()?;
     let max = |f: &Format| format_exact_decimal(f, f.max_finite(false));
     Some(format!(
-        "note: {name} is the generic IEEE-layout format {} (infinities and NaNs, largest finite {}); OCP's FP{} {} is {}fn (largest finite {})",
-        generic.name(),
+        "note: {name} is the generic IEEE-layout format p={},emin={},emax={} with infinities and NaNs (largest finite {}); OCP's FP{} {} is {base}fn (largest finite {})",
+        generic.p(),
+        generic.emin(),
+        generic.emax(),
         max(&generic),
         ocp.bits(),
         base.to_ascii_uppercase(),
-        base,
         max(&ocp)
     ))
 }
@@ -61,8 +64,8 @@ pub fn with_fn_note(mut text: String, name: &str) -> String {
 /// long; and the exact hex-float), and the specials kind.
 pub fn formats_table() -> String {
     let show = |f: &Format, bits: u128| {
-        let decimal =
-            short_exact(f, bits).unwrap_or_else(|| format!("~{}", format_shortest(f, bits)));
+        let decimal = short_exact(f, bits, MAX_TABLE_CHARS)
+            .unwrap_or_else(|| format!("~{}", format_shortest(f, bits)));
         format!("{decimal} ({})", format_hexfloat(f, bits))
     };
     let mut rows = Vec::new();
@@ -93,7 +96,7 @@ pub fn formats_table() -> String {
         ));
     }
     out.push_str(
-        "Values are exact: the decimal, or ~ and the shortest decimal that reads back to the same value when the exact one is longer than 40 characters, then the hex-float.\n",
+        "Values are exact: the decimal (or, after ~, the shortest decimal that reads back to the same value, when the exact one is longer than 26 characters) and the hex-float.\n",
     );
     out.push_str(
         "note: e4m3, e2m1, e3m2, e2m3 (without fn) are generic IEEE-layout formats with infinities; OCP's FP8 E4M3 and the MX types are e4m3fn, e2m1fn, e3m2fn, e2m3fn.\n",
@@ -138,7 +141,7 @@ pub fn decode(fmt: &Format, bits: u128) -> String {
 /// most 40 characters, else the shortest round-trip decimal, labelled `shortest`), the
 /// hex-float, and the flags' names.
 fn result_line(fmt: &Format, r: Rounded<u128>) -> String {
-    let decimal = short_exact(fmt, r.value)
+    let decimal = short_exact(fmt, r.value, MAX_EXACT_CHARS)
         .unwrap_or_else(|| format!("shortest {}", format_shortest(fmt, r.value)));
     format!(
         "{} {}  {decimal} ({})  [{}]\n",

@@ -20,7 +20,7 @@ use fporacle::lines::next_data_line;
 use fporacle::protocol::{format_value, Notation};
 use fporacle::targets::{open, parse_input_vector, TargetLayout};
 
-use crate::args::{parse_range, EnvArgs, LineLimitArgs, NetArgs, NotationArgs, PhiArgs};
+use crate::args::{parse_range, AdArgs, AdSetup};
 
 /// Samples checked per parallel batch.
 const CHUNK: usize = 1 << 12;
@@ -30,18 +30,9 @@ const MAX_ALL_INPUTS: u128 = 1 << 32;
 /// Options of `fpx net check`.
 #[derive(Args)]
 pub struct CheckArgs {
-    /// The network and how it is read.
+    /// The network, the environment, the notation and the output gradient.
     #[command(flatten)]
-    pub net: NetArgs,
-    /// The notation.
-    #[command(flatten)]
-    pub notation: NotationArgs,
-    /// The environment.
-    #[command(flatten)]
-    pub env: EnvArgs,
-    /// The output gradient.
-    #[command(flatten)]
-    pub phi: PhiArgs,
+    pub ad: AdArgs,
     /// Target lines `x… y*… g*…`: an input vector, the outputs and the input gradient it must
     /// give.
     #[arg(
@@ -68,9 +59,6 @@ pub struct CheckArgs {
     /// Most mismatches printed (all are counted).
     #[arg(long, default_value_t = 10)]
     pub max_mismatches: usize,
-    /// The line limit.
-    #[command(flatten)]
-    pub lines: LineLimitArgs,
 }
 
 /// Describes the entries of a mismatch: `y*[1] expected 3C00, got 3C01; g*[0] …`.
@@ -146,16 +134,13 @@ impl Pending<'_> {
 
 /// Runs `fpx net check`.
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
-    let env = args.env.env();
-    let notation = args.notation.notation();
-    let graph = args.net.load(env)?.graph;
-    let (phi, mut target_file) = args.phi.resolve(&env, &graph, notation, &args.lines)?;
+    let AdSetup { env, notation, graph, phi, loss_targets: mut target_file } = args.ad.setup()?;
     let ad = Ad::new(&graph, env);
     let in_formats = input_formats(&graph);
     let out_fmt = *graph.output_format();
     let (d_in, d_out) = (in_formats.len(), graph.output_width());
     let other = match &args.against {
-        Some(path) => Some(args.net.load_other(path, env)?.graph),
+        Some(path) => Some(args.ad.net.load_other(path, env)?.graph),
         None => None,
     };
     let other_ad = other.as_ref().map(|g| Ad::new(g, env));
@@ -181,7 +166,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         }
     };
     if let (Some(path), Some(source)) = (&args.targets, &source) {
-        let mut reader = args.lines.reader(open(path)?);
+        let mut reader = args.ad.lines.reader(open(path)?);
         let layout = TargetLayout { in_formats: in_formats.clone(), out_fmt, d_out };
         while let Some((line_no, line)) = next_data_line(&mut reader, source)? {
             let at = format!("{source}:{line_no}");
@@ -191,7 +176,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             lines.push(line_no);
         }
     } else if let (Some(path), Some(source)) = (&args.input_file, &source) {
-        let mut reader = args.lines.reader(open(path)?);
+        let mut reader = args.ad.lines.reader(open(path)?);
         while let Some((line_no, line)) = next_data_line(&mut reader, source)? {
             let at = format!("{source}:{line_no}");
             let x = parse_input_vector(&env, notation, &line, &in_formats, &at)?;

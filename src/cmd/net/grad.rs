@@ -22,7 +22,7 @@ use fporacle::lines::next_data_line;
 use fporacle::protocol::{format_value, Notation};
 use fporacle::targets::parse_input_vector;
 
-use crate::args::{EnvArgs, InputArgs, LineLimitArgs, NetArgs, NotationArgs, PhiArgs};
+use crate::args::{AdArgs, AdSetup, InputArgs};
 
 /// Samples differentiated per parallel batch.
 const CHUNK: usize = 1 << 12;
@@ -30,18 +30,9 @@ const CHUNK: usize = 1 << 12;
 /// Options of `fpx net grad`.
 #[derive(Args)]
 pub struct GradArgs {
-    /// The network and how it is read.
+    /// The network, the environment, the notation and the output gradient.
     #[command(flatten)]
-    pub net: NetArgs,
-    /// The notation.
-    #[command(flatten)]
-    pub notation: NotationArgs,
-    /// The environment.
-    #[command(flatten)]
-    pub env: EnvArgs,
-    /// The output gradient.
-    #[command(flatten)]
-    pub phi: PhiArgs,
+    pub ad: AdArgs,
     /// Also write the parameter gradients (dW, db of every affine node), summed over the input
     /// lines in line order from +0, to this safetensors file.
     #[arg(long, value_name = "OUT.safetensors")]
@@ -55,9 +46,6 @@ pub struct GradArgs {
     /// The input vectors.
     #[command(flatten)]
     pub input: InputArgs,
-    /// The line limit.
-    #[command(flatten)]
-    pub lines: LineLimitArgs,
 }
 
 /// Writes values separated by spaces (no newline).
@@ -72,14 +60,11 @@ fn write_values(out: &mut String, formats: &[Format], notation: Notation, values
 
 /// Runs `fpx net grad`.
 pub fn run(args: &GradArgs) -> Result<ExitCode> {
-    let env = args.env.env();
-    let notation = args.notation.notation();
-    let graph = args.net.load(env)?.graph;
-    let (phi, mut target_file) = args.phi.resolve(&env, &graph, notation, &args.lines)?;
+    let AdSetup { env, notation, graph, phi, loss_targets: mut target_file } = args.ad.setup()?;
     let ad = Ad::new(&graph, env);
     let in_formats = input_formats(&graph);
     let out_formats = vec![*graph.output_format(); graph.output_width()];
-    let (source, mut reader) = args.input.open(&args.lines)?;
+    let (source, mut reader) = args.input.open(&args.ad.lines)?;
     let mut out = BufWriter::new(io::stdout().lock());
     let mut params = args.params.as_ref().map(|_| ParamGrads::zeros(&graph));
     let mut samples: Vec<u128> = Vec::new();

@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Result};
 use clap::Args;
-use fpcore::Format;
-use fporacle::show::{decode, with_fn_note};
+use fporacle::show::decode;
 
 /// Options of `fpx decode`.
 #[derive(Args)]
@@ -18,19 +17,20 @@ pub struct DecodeArgs {
 
 /// Runs `fpx decode`.
 pub fn run(args: &DecodeArgs) -> Result<ExitCode> {
-    let fmt = Format::parse(&args.format).context("format")?;
-    let bits = fpcore::text::bits::parse_bits(&fmt, &args.bits).map_err(|e| {
-        let is_number = fpcore::text::parse_value(&fpcore::Env::default(), &fmt, &args.bits).is_ok();
-        if is_number {
-            anyhow::anyhow!(
-                "{e} (decode takes an encoding; to round the number {} to {fmt}, run fpx encode {} {})",
-                args.bits,
-                args.format,
-                args.bits
-            )
-        } else {
-            anyhow::anyhow!("{e}")
-        }
-    })?;
-    crate::cmd::print(&with_fn_note(decode(&fmt, bits), &args.format))
+    crate::cmd::print_in_format(&args.format, |fmt| {
+        let bits = fpcore::text::bits::parse_bits(fmt, &args.bits).map_err(|e| {
+            let env = fpcore::Env::default();
+            if fpcore::text::parse_value(&env, fmt, &args.bits).is_ok() {
+                anyhow!(
+                    "{e} (decode takes an encoding; to round the number {} to {fmt}, run fpx encode {} {})",
+                    args.bits,
+                    args.format,
+                    args.bits
+                )
+            } else {
+                anyhow!("{e}")
+            }
+        })?;
+        Ok(decode(fmt, bits))
+    })
 }

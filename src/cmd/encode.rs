@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
-use fpcore::Format;
-use fporacle::show::{encode, with_fn_note};
+use fporacle::show::encode;
 
 use crate::args::EnvArgs;
 
@@ -24,7 +23,5 @@ pub struct EncodeArgs {
 
 /// Runs `fpx encode`.
 pub fn run(args: &EncodeArgs) -> Result<ExitCode> {
-    let fmt = Format::parse(&args.format).context("format")?;
-    let text = encode(&args.env.env(), &fmt, &args.value)?;
-    crate::cmd::print(&with_fn_note(text, &args.format))
+    crate::cmd::print_in_format(&args.format, |fmt| Ok(encode(&args.env.env(), fmt, &args.value)?))
 }

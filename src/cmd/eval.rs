@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
-use fpcore::Format;
-use fporacle::show::{eval_report, with_fn_note};
+use fporacle::show::eval_report;
 
 use crate::args::EnvArgs;
 
@@ -27,7 +26,7 @@ pub struct EvalArgs {
 
 /// Runs `fpx eval`.
 pub fn run(args: &EvalArgs) -> Result<ExitCode> {
-    let fmt = Format::parse(&args.format).context("format")?;
-    let text = eval_report(&args.env.env(), &fmt, &args.expr)?;
-    crate::cmd::print(&with_fn_note(text, &args.format))
+    crate::cmd::print_in_format(&args.format, |fmt| {
+        Ok(eval_report(&args.env.env(), fmt, &args.expr)?)
+    })
 }

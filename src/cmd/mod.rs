@@ -16,7 +16,9 @@ pub mod verify;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use fpcore::Format;
+use fporacle::show::with_fn_note;
 
 /// Writes `text` to standard output.
 pub fn print(text: &str) -> Result<ExitCode> {
@@ -24,4 +26,14 @@ pub fn print(text: &str) -> Result<ExitCode> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Parses the format name, prints what `show` makes of the format, and after it the note on
+/// generic names such as `e4m3` (see [`fporacle::show::fn_note`]).
+pub fn print_in_format(
+    name: &str,
+    show: impl FnOnce(&Format) -> Result<String>,
+) -> Result<ExitCode> {
+    let fmt = Format::parse(name).context("format")?;
+    print(&with_fn_note(show(&fmt)?, name))
 }

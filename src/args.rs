@@ -55,9 +55,10 @@ impl EnvArgs {
 /// When tininess is detected.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum TininessArg {
-    /// After rounding (IEEE 754's default choice on most hardware).
+    /// Tiny when the result, rounded as if the exponent range were unbounded, is below the
+    /// smallest normal magnitude.
     After,
-    /// Before rounding.
+    /// Tiny when the exact result is below the smallest normal magnitude.
     Before,
 }
 

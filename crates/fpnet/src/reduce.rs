@@ -6,6 +6,9 @@
 //! unless subscripted with another format; fma(a, b, c) is a·b + c rounded once;
 //! cvt_G(v) is the conversion of v to the format G (one rounding). Indices ascend.
 //! Every reduction here is a plain loop in the written direction, one fpcore call per rounding.
+//! Each rounding's flags are ORed into a local with `|=`. NOTE: not through `fpcore::Ctx`,
+//! whose operations are calls across the crate boundary (the release profile has no LTO): one
+//! more call per product in the layer kernels, while `|=` is inlined.
 
 use std::borrow::Cow;
 

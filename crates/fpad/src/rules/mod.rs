@@ -13,6 +13,10 @@
 //!
 //! The contributions a node receives from its consumers are summed by
 //! [`crate::backward`] (consumers' declaration order).
+//!
+//! Flags are ORed with `|=` after each rounding, as in fpnet's reductions (the per-element
+//! loops here stay free of `fpcore::Ctx`'s cross-crate calls); the short sequences of the
+//! losses, the parameter sums and SGD use `Ctx`.
 
 pub mod activation;
 pub mod add;

@@ -150,7 +150,7 @@ pub(crate) fn solve(
         (Some(a), Some(b)) => (a, b),
         _ => return Err("multipliers"),
     };
-    let scale = e_t.max(ar.fmt.emin()) - e_g;
+    let scale = e_t.max(ar.fmt().emin()) - e_g;
     // G2 = |g| 2^scale, with the target's sign; exact because it is normal.
     let g_abs = ar.abs(g);
     let mut g2 = None;
@@ -166,7 +166,7 @@ pub(crate) fn solve(
     let a_negative = ar.sign(g) != ar.sign(target);
     let e_gmax = ar.exponent(g_max).unwrap_or(e_g);
     // |g_max| 2^alpha <= Omega needs alpha <= emax - e_gmax - 1 (enough, not always needed).
-    let alpha_hi = (ar.fmt.emax() - e_gmax).min(ar.fmt.emax());
+    let alpha_hi = (ar.fmt().emax() - e_gmax).min(ar.fmt().emax());
     let alpha_lo = ar.qmin();
     let masks: Vec<u32> = if n_layers <= 4 {
         (0..1u32 << n_layers).collect()

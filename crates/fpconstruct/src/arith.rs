@@ -261,3 +261,47 @@ impl Arith {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn binary16() -> Arith {
+        Arith::new(Format::parse("binary16").expect("named format"))
+    }
+
+    #[test]
+    fn a_step_that_overflows_fails_the_prediction() {
+        let ar = binary16();
+        // 0x7BFF (65504) ⊗ 2 overflows, although (+0 ⊕ 65504 ⊗ 2) ⊕ -65504 would be finite
+        // in exact arithmetic.
+        assert_eq!(ar.unit1(0x7BFF, 0x4000, 0xFBFF), None);
+        assert_eq!(ar.mul(0x7BFF, 0x4000), None);
+        // (+0 ⊕ 1 ⊗ 2) ⊕ 1 = 3, every step exact.
+        assert_eq!(ar.unit1(0x3C00, 0x4000, 0x3C00), Some(0x4200));
+        assert_eq!(ar.unit2(0x3C00, 0x4000, 0xBC00, 0x3C00, 0x3C00), Some(0x4000));
+        assert_eq!(ar.back1(0x4200, 0xBC00), Some(0xC200));
+    }
+
+    #[test]
+    fn exact_predictions_refuse_a_rounded_result() {
+        let ar = binary16();
+        // 1 / 3 rounds (inexact); 3 / 2 = 1.5 is exact.
+        assert_eq!(ar.div_exact(0x3C00, 0x4200), None);
+        assert!(ar.div(0x3C00, 0x4200).is_some());
+        assert_eq!(ar.div_exact(0x4200, 0x4000), Some(0x3E00));
+        // The smallest subnormal halved underflows to +0: inexact.
+        assert_eq!(ar.mul_exact(0x0001, 0x3800), None);
+    }
+
+    #[test]
+    fn powers_of_two_cover_the_subnormals() {
+        let ar = binary16();
+        assert_eq!(ar.pow2(0), Some(0x3C00));
+        assert_eq!(ar.pow2(-24), Some(0x0001));
+        assert_eq!(ar.pow2(-25), None);
+        assert_eq!(ar.pow2(15), Some(0x7800));
+        assert_eq!(ar.pow2(16), None);
+        assert_eq!(ar.exponent(0x3E00), Some(0));
+    }
+}

@@ -46,9 +46,9 @@ fn main() {
     let fmt = Format::parse("bfloat16").expect("named");
     let mut rng = SplitMix::new(0xC0457);
     let targets: Vec<Target> = (0x3f80..0x3f80 + 256)
-        .map(|x| Target { x, y: value(&mut rng, &fmt), g: value(&mut rng, &fmt) })
+        .map(|x| Target::one(x, value(&mut rng, &fmt), value(&mut rng, &fmt)))
         .collect();
-    let xs: Vec<u128> = targets.iter().map(|t| t.x).collect();
+    let xs: Vec<u128> = targets.iter().map(|t| t.x[0]).collect();
     let one = OutputGradient::Loss(Loss::Sum);
     let ident = OutputGradient::Identity;
     let options = Options::default();

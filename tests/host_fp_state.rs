@@ -214,10 +214,12 @@ fn network_workload() -> Vec<Vec<u128>> {
     // A construction: its parameters come from the builder's emulation on this thread.
     let fmt = Format::parse("binary16").expect("named");
     let targets: Vec<fpconstruct::Target> = (0u128..32)
-        .map(|k| fpconstruct::Target {
-            x: 0x0100 + 3 * k,
-            y: (0x1234 * k) & 0x7BFF,
-            g: (0x2345 * k + 1) & 0xFBFF,
+        .map(|k| {
+            fpconstruct::Target::one(
+                0x0100 + 3 * k,
+                (0x1234 * k) & 0x7BFF,
+                (0x2345 * k + 1) & 0xFBFF,
+            )
         })
         .collect();
     let built = fpconstruct::construct(

@@ -142,6 +142,6 @@ pub(crate) fn exact_dy(env: &Env, fmt: &Format, x: &Dy) -> Rounded<u128> {
 }
 
 /// A signed zero.
-pub(crate) fn zero(fmt: &Format, sign: bool) -> Rounded<u128> {
+fn zero(fmt: &Format, sign: bool) -> Rounded<u128> {
     Rounded::exact(fmt.zero(sign))
 }

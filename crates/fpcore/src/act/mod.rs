@@ -28,6 +28,17 @@
 //! elu (alpha = 1) is differentiable at 0 with derivative 1, so it has no kink.
 //!
 //! gelu_tanh's constant 0.044715 is the exact decimal 44715/10^6, and sqrt(2/pi) is exact.
+//!
+//! # Layout
+//!
+//! Each module uses only those listed before it: `op.rs` (the names of the ops), `mp/`
+//! (interval arithmetic on dyadic numbers), `ziv.rs` (rounding an enclosure once; saturated
+//! tails from bounds), `entry.rs` (the fast path first; operand classes and each function's
+//! fixed results at zeros and infinities), `literal.rs` (the composites' constants),
+//! `elementary.rs`, `logistic.rs` (sigmoid and its pieces), `tanh.rs`, `steps.rs` (the
+//! composites' steps on [`crate::Ctx`]), `gated.rs` (what gelu, gelu_tanh and silu share), the
+//! other per-activation files, then `dispatch.rs` and `reference.rs`. This file only declares
+//! and re-exports.
 
 mod dispatch;
 mod elementary;

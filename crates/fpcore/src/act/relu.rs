@@ -1,7 +1,7 @@
 //! relu(x) = max(x, 0) and its derivative relu'(x) = [x > 0], with a selectable kink value
 //! at 0 (SEMANTICS §3). Both are exact: no rounding happens.
 
-use super::entry::{exact_dy, one_operand, zero, Ends, Fixed};
+use super::entry::{exact_dy, one_operand, Ends, Fixed};
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
@@ -12,7 +12,7 @@ pub fn relu(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let ends = Ends { zero: Fixed::PosZero, neg_inf: Fixed::PosZero, pos_inf: Fixed::PosInf };
     one_operand(env, fmt, x, ends, |d| {
         if d.is_neg() {
-            zero(fmt, false)
+            Fixed::PosZero.result(env, fmt, false)
         } else {
             exact_dy(env, fmt, d)
         }

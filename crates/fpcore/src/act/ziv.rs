@@ -94,7 +94,7 @@ pub(crate) fn at_least(v: &Dy, k: i64) -> bool {
 }
 
 /// The format's `p` and `qmin` (the exponent of the smallest subnormal) as `i64`.
-pub(crate) fn p_qmin(fmt: &Format) -> (i64, i64) {
+fn p_qmin(fmt: &Format) -> (i64, i64) {
     (i64::from(fmt.p()), i64::from(fmt.qmin()))
 }
 

@@ -206,4 +206,29 @@ mod tests {
         let r = decide(&env, &fmt, &Iv::new(Dy::pow2(-40).neg(), Dy::zero())).expect("decided");
         assert_eq!((r.value, r.flags), (0x8000, Flags::INEXACT.union(Flags::UNDERFLOW)));
     }
+
+    #[test]
+    fn saturated_tails_need_a_decay_beyond_the_tolerance() {
+        let env = Env::default();
+        let fmt = Format::parse("binary16").expect("named");
+        let (p, qmin) = (11, -24);
+        // Below 1 by less than 2^-(p+4): 1, inexact; one short of the decay: undecided.
+        let r = saturated(&env, &fmt, Limit::One(false), false, 0, &Dy::int(p + 4));
+        assert_eq!(r.map(|r| (r.value, r.flags)), Some((0x3c00, Flags::INEXACT)));
+        assert!(saturated(&env, &fmt, Limit::One(false), false, 0, &Dy::int(p + 3)).is_none());
+        // Above -1: -1, inexact.
+        let r = saturated(&env, &fmt, Limit::One(true), true, 0, &Dy::int(p + 4));
+        assert_eq!(r.map(|r| r.value), Some(0xbc00));
+        // Just below 0, with a lead of 2: -0, inexact and tiny.
+        let r = saturated(&env, &fmt, Limit::Zero, false, 2, &Dy::int(2 - qmin + 3));
+        assert_eq!(
+            r.map(|r| (r.value, r.flags)),
+            Some((0x8000, Flags::INEXACT | Flags::UNDERFLOW))
+        );
+        assert!(saturated(&env, &fmt, Limit::Zero, false, 2, &Dy::int(1 - qmin + 3)).is_none());
+        // Just below x = 96 (top 7), within 2^(7 - decay): 96, inexact.
+        let x = Dy::int(96);
+        let r = saturated(&env, &fmt, Limit::Operand(&x), false, 7, &Dy::int(p + 4));
+        assert_eq!(r.map(|r| (r.value, r.flags)), Some((0x5600, Flags::INEXACT)));
+    }
 }

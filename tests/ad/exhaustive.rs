@@ -1,8 +1,9 @@
 //! Exhaustive: a small e4m3fn network (affine layers in the sequential, pairwise and fma
 //! orders, relu and sigmoid) on every input of its 8-bit format. The independent backprop of
-//! `tests/support/reference.rs` gives the targets; the verifier (library and `fpx net check`) confirms
-//! that fpad's values and gradients equal them bit for bit on all 254 numbers; `fpx net grad`
-//! on all 256 encodings matches them line by line and an insta snapshot in golden/.
+//! `tests/support/reference.rs` gives the targets; the verifier (library and `fpx net check`)
+//! confirms that fpad's values and gradients equal them bit for bit on all 254 numbers;
+//! `fpx net grad` on all 256 encodings matches them line by line and an insta snapshot in
+//! golden/.
 
 use fpad::verify::{all_floats, Expected, Verifier};
 use fpad::{Ad, OutputGradient};

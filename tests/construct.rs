@@ -8,17 +8,17 @@
 //! - no forward or backward step overflows or is invalid anywhere on the domain;
 //! - relu'(0) = 1 is refused, and f1's terms first give a mismatch on a crafted case.
 
-mod ad_common;
+mod support;
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use ad_common::{Gen, Reference};
 use fpad::{Ad, BatchOptions, Loss, OutputGradient};
 use fpconstruct::{construct, ConstructError, Construction, Options, Reason, Status, Target};
 use fpcore::{Env, Flags, Format};
 use fpnet::Graph;
 use fpref::{ApFloat, SoftFloat};
+use support::{Reference, SplitMix as Gen};
 
 fn fmt(name: &str) -> Format {
     Format::parse(name).expect("named format")

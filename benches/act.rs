@@ -18,6 +18,8 @@
 
 #![allow(clippy::float_arithmetic, reason = "timings and ratios")]
 
+mod common;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -32,17 +34,6 @@ fn slow(env: &Env, fmt: &Format, op: ActOp, x: u128) -> Rounded<u128> {
     } else {
         act::reference::eval(env, fmt, op.act, x)
     }
-}
-
-fn estimate_ms(group: &str, function: &str) -> Option<f64> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/criterion")
-        .join(group)
-        .join(function)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    Some(json["median"]["point_estimate"].as_f64()? / 1e6)
 }
 
 /// The positional filter given after `--`, if any (criterion applies it to its own benches).
@@ -214,7 +205,10 @@ fn main() {
     );
     println!("{:<14} {:>12} {:>12} {:>10}", "op", "fast ms", "slow ms", "slow/fast");
     for group in ran {
-        let (fast, slow) = (estimate_ms(&group, "fast"), estimate_ms(&group, "slow"));
+        let (fast, slow) = (
+            common::estimate_ns(&group, "fast").map(|ns| ns / 1e6),
+            common::estimate_ns(&group, "slow").map(|ns| ns / 1e6),
+        );
         let cell = |v: Option<f64>| v.map_or("-".to_string(), |ms| format!("{ms:.2}"));
         let ratio = match (fast, slow) {
             (Some(f), Some(s)) => format!("{:.1}x", s / f),

@@ -16,7 +16,7 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, Throughput};
+use criterion::Throughput;
 use fpad::{Ad, BatchOptions, Loss, OutputGradient, ParamGrads};
 use fpcore::{Env, Format};
 use fpnet::builders::{paper_network, AffineMap, Variant};
@@ -32,22 +32,6 @@ fn madds_per_sample() -> usize {
     3 * WIDTHS.windows(2).map(|w| w[0] * w[1]).sum::<usize>()
 }
 
-/// A fixed generator of f32 values in [-scale, scale).
-fn values(seed: u64, n: usize, scale: f32) -> Vec<f32> {
-    let mut state = seed;
-    (0..n)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            let unit = (z >> 40) as f32 / (1u64 << 24) as f32;
-            (2.0 * unit - 1.0) * scale
-        })
-        .collect()
-}
-
 /// One affine map: rows, cols, W row-major, b.
 type Layer = (usize, usize, Vec<f32>, Vec<f32>);
 
@@ -61,8 +45,8 @@ fn params() -> Vec<Layer> {
             (
                 rows,
                 cols,
-                values(17 + l as u64, rows * cols, scale),
-                values(101 + l as u64, rows, 0.1),
+                common::f32_values(17 + l as u64, rows * cols, scale),
+                common::f32_values(101 + l as u64, rows, 0.1),
             )
         })
         .collect()
@@ -167,20 +151,12 @@ impl Native {
     }
 }
 
-fn estimate_ns(function: &str) -> Option<f64> {
-    common::estimate_ns(GROUP, function)
-}
-
 fn main() {
-    let mut c = Criterion::default()
-        .configure_from_args()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(6))
-        .sample_size(10);
+    let mut c = common::criterion(Duration::from_secs(6));
     let p = params();
-    let xs = values(7, BATCH * WIDTHS[0], 1.0);
+    let xs = common::f32_values(7, BATCH * WIDTHS[0], 1.0);
     let d_out = WIDTHS[WIDTHS.len() - 1];
-    let targets = values(9, BATCH * d_out, 1.0);
+    let targets = common::f32_values(9, BATCH * d_out, 1.0);
     let env = Env::default();
     let fmt = Format::parse("binary32").expect("named");
     let g = graph(fmt, &p);
@@ -225,9 +201,9 @@ fn main() {
         rayon::current_num_threads()
     );
     println!("{:<26} {:>12} {:>10} {:>10}", "run", "ms/batch", "ns/madd", "x native");
-    let native_ns = estimate_ns("native-f32-serial");
+    let native_ns = common::estimate_ns(GROUP, "native-f32-serial");
     for name in ["native-f32-serial", "fpad-binary32-serial", "fpad-binary32-parallel"] {
-        let Some(ns) = estimate_ns(name) else { continue };
+        let Some(ns) = common::estimate_ns(GROUP, name) else { continue };
         let ratio = native_ns.map_or("-".to_string(), |b| format!("{:.2}", ns / b));
         println!("{name:<26} {:>12.1} {:>10.3} {:>10}", ns / 1e6, ns / madds, ratio);
     }

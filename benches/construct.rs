@@ -12,7 +12,6 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::Criterion;
 use fpad::{Ad, BatchOptions, Loss, OutputGradient};
 use fpconstruct::{construct, Options, Target};
 use fpcore::{Env, Format};
@@ -32,23 +31,15 @@ fn value(rng: &mut SplitMix, f: &Format) -> u128 {
     }
 }
 
-fn estimate_ns(function: &str) -> Option<f64> {
-    common::estimate_ns(GROUP, function)
-}
-
 fn main() {
-    let mut c = Criterion::default()
-        .configure_from_args()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(5))
-        .sample_size(10);
+    let mut c = common::criterion(Duration::from_secs(5));
     let env = Env::default();
     let fmt = Format::parse("bfloat16").expect("named");
     let mut rng = SplitMix::new(0xC0457);
     let targets: Vec<Target> = (0x3f80..0x3f80 + 256)
-        .map(|x| Target { x, y: value(&mut rng, &fmt), g: value(&mut rng, &fmt) })
+        .map(|x| Target::one(x, value(&mut rng, &fmt), value(&mut rng, &fmt)))
         .collect();
-    let xs: Vec<u128> = targets.iter().map(|t| t.x).collect();
+    let xs: Vec<u128> = targets.iter().map(|t| t.x[0]).collect();
     let one = OutputGradient::Loss(Loss::Sum);
     let ident = OutputGradient::Identity;
     let options = Options::default();
@@ -89,9 +80,9 @@ fn main() {
         rayon::current_num_threads()
     );
     println!("{:<26} {:>10} {:>14}", "run", "ms", "x forward-pass");
-    let base = estimate_ns("forward-pass");
+    let base = common::estimate_ns(GROUP, "forward-pass");
     for name in ["forward-pass", "check", "build-and-check-phi-one", "build-and-check-phi-y"] {
-        let Some(ns) = estimate_ns(name) else { continue };
+        let Some(ns) = common::estimate_ns(GROUP, name) else { continue };
         let ratio = base.map_or("-".to_string(), |b| format!("{:.2}", ns / b));
         println!("{name:<26} {:>10.1} {:>14}", ns / 1e6, ratio);
     }

@@ -12,7 +12,7 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, Throughput};
+use criterion::Throughput;
 use fpcore::{Env, Format};
 use fpnet::builders::{paper_network, AffineMap, Variant};
 use fpnet::graph::Sigma;
@@ -28,22 +28,6 @@ fn madds_per_sample() -> usize {
     WIDTHS.windows(2).map(|w| w[0] * w[1]).sum()
 }
 
-/// A fixed generator of f32 values in [-scale, scale).
-fn values(seed: u64, n: usize, scale: f32) -> Vec<f32> {
-    let mut state = seed;
-    (0..n)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            let unit = (z >> 40) as f32 / (1u64 << 24) as f32;
-            (2.0 * unit - 1.0) * scale
-        })
-        .collect()
-}
-
 /// The network's parameters as f32 (weights scaled like a standard initialization).
 struct Params {
     layers: Vec<(usize, usize, Vec<f32>, Vec<f32>)>,
@@ -56,8 +40,8 @@ fn params() -> Params {
         .map(|(l, w)| {
             let (cols, rows) = (w[0], w[1]);
             let scale = 1.0 / (cols as f32).sqrt();
-            let weights = values(17 + l as u64, rows * cols, scale);
-            let bias = values(101 + l as u64, rows, 0.1);
+            let weights = common::f32_values(17 + l as u64, rows * cols, scale);
+            let bias = common::f32_values(101 + l as u64, rows, 0.1);
             (rows, cols, weights, bias)
         })
         .collect();
@@ -103,18 +87,10 @@ fn native_forward(p: &Params, x: &[f32], out: &mut Vec<f32>) {
     out.extend_from_slice(&a);
 }
 
-fn estimate_ns(function: &str) -> Option<f64> {
-    common::estimate_ns(GROUP, function)
-}
-
 fn main() {
-    let mut c = Criterion::default()
-        .configure_from_args()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(4))
-        .sample_size(10);
+    let mut c = common::criterion(Duration::from_secs(4));
     let p = params();
-    let inputs_f32 = values(7, BATCH * WIDTHS[0], 1.0);
+    let inputs_f32 = common::f32_values(7, BATCH * WIDTHS[0], 1.0);
     let env = Env::default();
     let f32_fmt = Format::parse("binary32").expect("named");
     let bf16_fmt = Format::parse("bf16").expect("named");
@@ -182,8 +158,8 @@ fn main() {
         rayon::current_num_threads()
     );
     println!("{:<26} {:>14} {:>14} {:>16}", "run", "ns/madd", "x native", "x native-par");
-    let serial = estimate_ns("native-f32-serial");
-    let parallel = estimate_ns("native-f32-parallel");
+    let serial = common::estimate_ns(GROUP, "native-f32-serial");
+    let parallel = common::estimate_ns(GROUP, "native-f32-parallel");
     for name in [
         "native-f32-serial",
         "native-f32-parallel",
@@ -192,7 +168,7 @@ fn main() {
         "fpnet-binary32-serial",
         "fpnet-bfloat16-serial",
     ] {
-        let Some(ns) = estimate_ns(name) else { continue };
+        let Some(ns) = common::estimate_ns(GROUP, name) else { continue };
         let ratio = |base: Option<f64>| base.map_or("-".to_string(), |b| format!("{:.2}", ns / b));
         println!("{name:<26} {:>14.3} {:>14} {:>16}", ns / madds, ratio(serial), ratio(parallel));
     }

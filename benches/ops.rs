@@ -12,6 +12,7 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
+use common::SplitMix;
 use criterion::{Criterion, Throughput};
 use fpcore::table8::Table8;
 use fpcore::{reference, Env, Format, Rounded};
@@ -31,16 +32,9 @@ const CLASSES: [&str; 2] = ["normal", "finite"];
 
 /// Operands of a class (no NaN or infinity), positive for sqrt, from a fixed generator.
 fn operands(fmt: &Format, op: &str, class: &str) -> Vec<[u128; 3]> {
-    let mut state = 0x1234_5678_9abc_def0u64 ^ u64::from(fmt.bits());
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
-    let value = |next: &mut dyn FnMut() -> u64| loop {
-        let bits = (u128::from(next()) << 64 | u128::from(next())) & fmt.mask();
+    let mut rng = SplitMix(0x1234_5678_9abc_def0u64 ^ u64::from(fmt.bits()));
+    let value = |rng: &mut SplitMix| loop {
+        let bits = rng.next_u128() & fmt.mask();
         let bits = if op == "sqrt" { bits & (fmt.mask() >> 1) } else { bits };
         let u = fmt.unpack(bits);
         let code = (bits >> fmt.frac_bits()) & ((1u128 << fmt.exp_bits()) - 1);
@@ -52,7 +46,7 @@ fn operands(fmt: &Format, op: &str, class: &str) -> Vec<[u128; 3]> {
             return bits;
         }
     };
-    (0..BATCH).map(|_| [value(&mut next), value(&mut next), value(&mut next)]).collect()
+    (0..BATCH).map(|_| [value(&mut rng), value(&mut rng), value(&mut rng)]).collect()
 }
 
 type Kernel = Box<dyn Fn(&[u128; 3]) -> u128>;
@@ -86,30 +80,56 @@ fn table_kernel(fmt: Format, op: &str) -> Option<Kernel> {
     Some(Box::new(move |o| u128::from(table.get(o[0] as u8, o[1] as u8).value)))
 }
 
+/// SoftFloat's add, mul, div, sqrt and fma of one width, on operands of type `$t`.
+macro_rules! softfloat_ieee {
+    ($op:expr, $t:ty, $add:path, $mul:path, $div:path, $sqrt:path, $fma:path) => {
+        match $op {
+            "add" => Box::new(|o: &[u128; 3]| u128::from($add(o[0] as $t, o[1] as $t))) as Kernel,
+            "mul" => Box::new(|o: &[u128; 3]| u128::from($mul(o[0] as $t, o[1] as $t))),
+            "div" => Box::new(|o: &[u128; 3]| u128::from($div(o[0] as $t, o[1] as $t))),
+            "sqrt" => Box::new(|o: &[u128; 3]| u128::from($sqrt(o[0] as $t))),
+            "fma" => Box::new(|o: &[u128; 3]| u128::from($fma(o[0] as $t, o[1] as $t, o[2] as $t))),
+            _ => return None,
+        }
+    };
+}
+
 fn softfloat_kernel(fmt: &Format, op: &str) -> Option<Kernel> {
     let w = |x: u128| -> [u64; 2] { [x as u64, (x >> 64) as u64] };
     let u = |x: [u64; 2]| u128::from(x[0]) | (u128::from(x[1]) << 64);
     Some(match (fmt.name().as_str(), op) {
-        ("binary16", "add") => Box::new(|o| u128::from(raw::f16_add(o[0] as u16, o[1] as u16))),
-        ("binary16", "mul") => Box::new(|o| u128::from(raw::f16_mul(o[0] as u16, o[1] as u16))),
-        ("binary16", "div") => Box::new(|o| u128::from(raw::f16_div(o[0] as u16, o[1] as u16))),
-        ("binary16", "sqrt") => Box::new(|o| u128::from(raw::f16_sqrt(o[0] as u16))),
-        ("binary16", "fma") => {
-            Box::new(|o| u128::from(raw::f16_fma(o[0] as u16, o[1] as u16, o[2] as u16)))
+        ("binary16", _) => {
+            softfloat_ieee!(
+                op,
+                u16,
+                raw::f16_add,
+                raw::f16_mul,
+                raw::f16_div,
+                raw::f16_sqrt,
+                raw::f16_fma
+            )
         }
-        ("binary32", "add") => Box::new(|o| u128::from(raw::f32_add(o[0] as u32, o[1] as u32))),
-        ("binary32", "mul") => Box::new(|o| u128::from(raw::f32_mul(o[0] as u32, o[1] as u32))),
-        ("binary32", "div") => Box::new(|o| u128::from(raw::f32_div(o[0] as u32, o[1] as u32))),
-        ("binary32", "sqrt") => Box::new(|o| u128::from(raw::f32_sqrt(o[0] as u32))),
-        ("binary32", "fma") => {
-            Box::new(|o| u128::from(raw::f32_fma(o[0] as u32, o[1] as u32, o[2] as u32)))
+        ("binary32", _) => {
+            softfloat_ieee!(
+                op,
+                u32,
+                raw::f32_add,
+                raw::f32_mul,
+                raw::f32_div,
+                raw::f32_sqrt,
+                raw::f32_fma
+            )
         }
-        ("binary64", "add") => Box::new(|o| u128::from(raw::f64_add(o[0] as u64, o[1] as u64))),
-        ("binary64", "mul") => Box::new(|o| u128::from(raw::f64_mul(o[0] as u64, o[1] as u64))),
-        ("binary64", "div") => Box::new(|o| u128::from(raw::f64_div(o[0] as u64, o[1] as u64))),
-        ("binary64", "sqrt") => Box::new(|o| u128::from(raw::f64_sqrt(o[0] as u64))),
-        ("binary64", "fma") => {
-            Box::new(|o| u128::from(raw::f64_fma(o[0] as u64, o[1] as u64, o[2] as u64)))
+        ("binary64", _) => {
+            softfloat_ieee!(
+                op,
+                u64,
+                raw::f64_add,
+                raw::f64_mul,
+                raw::f64_div,
+                raw::f64_sqrt,
+                raw::f64_fma
+            )
         }
         ("binary128", "add") => Box::new(move |o| u(raw::f128_add(w(o[0]), w(o[1])))),
         ("binary128", "mul") => Box::new(move |o| u(raw::f128_mul(w(o[0]), w(o[1])))),
@@ -152,6 +172,25 @@ fn apfloat_kernel(fmt: &Format, op: &str) -> Option<Kernel> {
     }
 }
 
+/// The host's add, mul, div, sqrt and fma on `$t` (f32 or f64), whose bits are `$bits`.
+macro_rules! native_ieee {
+    ($op:expr, $t:ty, $bits:ty) => {{
+        let f = |x: u128| <$t>::from_bits(x as $bits);
+        Some(match $op {
+            "add" => {
+                Box::new(move |o: &[u128; 3]| u128::from((f(o[0]) + f(o[1])).to_bits())) as Kernel
+            }
+            "mul" => Box::new(move |o: &[u128; 3]| u128::from((f(o[0]) * f(o[1])).to_bits())),
+            "div" => Box::new(move |o: &[u128; 3]| u128::from((f(o[0]) / f(o[1])).to_bits())),
+            "sqrt" => Box::new(move |o: &[u128; 3]| u128::from(f(o[0]).sqrt().to_bits())),
+            "fma" => Box::new(move |o: &[u128; 3]| {
+                u128::from(f(o[0]).mul_add(f(o[1]), f(o[2])).to_bits())
+            }),
+            _ => return None,
+        })
+    }};
+}
+
 /// Host arithmetic: f32/f64 directly; binary16 and bfloat16 through f32 with the `half`
 /// crate's conversions (exact for these operations since 24 >= 2p + 2).
 fn native_kernel(fmt: &Format, op: &str) -> Option<Kernel> {
@@ -173,28 +212,8 @@ fn native_kernel(fmt: &Format, op: &str) -> Option<Kernel> {
             |b| half::bf16::from_bits(b).to_f32(),
             |x| half::bf16::from_f32(x).to_bits(),
         ),
-        ("binary32", _) => {
-            let f = |x: u128| f32::from_bits(x as u32);
-            Some(match op {
-                "add" => Box::new(move |o| u128::from((f(o[0]) + f(o[1])).to_bits())),
-                "mul" => Box::new(move |o| u128::from((f(o[0]) * f(o[1])).to_bits())),
-                "div" => Box::new(move |o| u128::from((f(o[0]) / f(o[1])).to_bits())),
-                "sqrt" => Box::new(move |o| u128::from(f(o[0]).sqrt().to_bits())),
-                "fma" => Box::new(move |o| u128::from(f(o[0]).mul_add(f(o[1]), f(o[2])).to_bits())),
-                _ => return None,
-            })
-        }
-        ("binary64", _) => {
-            let f = |x: u128| f64::from_bits(x as u64);
-            Some(match op {
-                "add" => Box::new(move |o| u128::from((f(o[0]) + f(o[1])).to_bits())),
-                "mul" => Box::new(move |o| u128::from((f(o[0]) * f(o[1])).to_bits())),
-                "div" => Box::new(move |o| u128::from((f(o[0]) / f(o[1])).to_bits())),
-                "sqrt" => Box::new(move |o| u128::from(f(o[0]).sqrt().to_bits())),
-                "fma" => Box::new(move |o| u128::from(f(o[0]).mul_add(f(o[1]), f(o[2])).to_bits())),
-                _ => return None,
-            })
-        }
+        ("binary32", _) => native_ieee!(op, f32, u32),
+        ("binary64", _) => native_ieee!(op, f64, u64),
         _ => None,
     }
 }

@@ -2,49 +2,12 @@
 //! the note on `e4m3` vs `e4m3fn`, `verify` on empty input and without a flags column, one
 //! name per option meaning, and the hints that point at the one flag that fixes an error.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+#[allow(unused_imports, reason = "the shared harness re-exports what other test binaries use")]
+mod support;
 
-fn fpx(args: &[&str], stdin: &str) -> Output {
-    fpx_in(None, args, stdin)
-}
+use std::process::Command;
 
-/// Runs `fpx` (in `dir` when given) with `stdin` as its input.
-fn fpx_in(dir: Option<&std::path::Path>, args: &[&str], stdin: &str) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_fpx"));
-    if let Some(dir) = dir {
-        command.current_dir(dir);
-    }
-    let mut child = command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn fpx");
-    let mut pipe = child.stdin.take().expect("stdin");
-    let input = stdin.as_bytes().to_vec();
-    // fpx may stop reading early (on an input error): a broken pipe here is expected then.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("fpx runs");
-    writer.join().expect("writer thread");
-    out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn example(path: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path).display().to_string()
-}
+use support::cli::{example, fpx, stderr, stdout, temp_file};
 
 /// The row of `name` in `fpx formats`.
 fn formats_row(table: &str, name: &str) -> String {
@@ -178,8 +141,11 @@ fn hints_name_the_missing_flag() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("fpx encode e4m3fn 1.5"), "{}", stderr(&out));
     // golden check away from the repository root names --dir.
-    let dir = std::env::temp_dir();
-    let out = fpx_in(Some(&dir), &["golden", "check"], "");
+    let out = Command::new(env!("CARGO_BIN_EXE_fpx"))
+        .current_dir(std::env::temp_dir())
+        .args(["golden", "check"])
+        .output()
+        .expect("fpx runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--dir"), "{}", stderr(&out));
     // An unknown identifier in an expression.
@@ -194,7 +160,7 @@ fn hints_name_the_missing_flag() {
 
 #[test]
 fn option_names_have_one_meaning() {
-    let net = example("examples/nets/ad_demo_one_matrix.json");
+    let net = example("ad_demo_one_matrix.json");
     // The output gradient is --out-grad; --seed is only the generator's seed.
     let out = fpx(&["net", "grad", "--net", &net, "--out-grad", "38 00 B8"], "38\n");
     assert!(out.status.success(), "{}", stderr(&out));
@@ -203,12 +169,8 @@ fn option_names_have_one_meaning() {
     let out = fpx(&["gen", "--format", "e4m3fn", "--op", "add", "--seed", "3", "--count", "1"], "");
     assert!(out.status.success(), "{}", stderr(&out));
     // net check's domain file is --input-file; --inputs is a count (construct's).
-    let dir = std::env::temp_dir().join(format!("fpx_cli_usage_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    let inputs = dir.join("inputs.txt");
-    std::fs::write(&inputs, "38\n40\n").expect("write");
-    let inputs = inputs.display().to_string();
-    let two = example("examples/nets/ad_demo_two_matrices.json");
+    let inputs = temp_file("cli-usage", "inputs.txt", "38\n40\n");
+    let two = example("ad_demo_two_matrices.json");
     let args = ["net", "check", "--net", &two, "--against", &two, "--input-file", &inputs];
     let out = fpx(&args, "");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -216,20 +178,17 @@ fn option_names_have_one_meaning() {
     let args = ["net", "check", "--net", &two, "--against", &two, "--inputs", &inputs];
     assert_eq!(fpx(&args, "").status.code(), Some(2));
     // The loss's targets are --loss-target; --targets is a file of x y* g* lines.
-    let target = dir.join("target.txt");
-    std::fs::write(&target, "38 38 38\n").expect("write");
-    let target = target.display().to_string();
+    let target = temp_file("cli-usage", "target.txt", "38 38 38\n");
     let args = ["net", "grad", "--net", &net, "--loss", "mse", "--loss-target", &target];
     let out = fpx(&args, "38\n");
     assert!(out.status.success(), "{}", stderr(&out));
     let args = ["net", "grad", "--net", &net, "--loss", "mse", "--target", &target];
     assert_eq!(fpx(&args, "38\n").status.code(), Some(2));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn every_computing_command_takes_the_environment_options() {
-    let net = example("examples/nets/ad_demo_one_matrix.json");
+    let net = example("ad_demo_one_matrix.json");
     let env = ["--tininess", "before", "--nan", "x86", "--saturate"];
     let commands: Vec<(Vec<&str>, &str)> = vec![
         (vec!["batch", "--format", "e4m3fn", "--op", "add"], "38 38\n"),

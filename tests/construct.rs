@@ -8,17 +8,17 @@
 //! - no forward or backward step overflows or is invalid anywhere on the domain;
 //! - relu'(0) = 1 is refused, and f1's terms first give a mismatch on a crafted case.
 
-mod ad_common;
+mod support;
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use ad_common::{Gen, Reference};
 use fpad::{Ad, BatchOptions, Loss, OutputGradient};
 use fpconstruct::{construct, ConstructError, Construction, Options, Reason, Status, Target};
 use fpcore::{Env, Flags, Format};
 use fpnet::Graph;
 use fpref::{ApFloat, SoftFloat};
+use support::{Reference, SplitMix as Gen};
 
 fn fmt(name: &str) -> Format {
     Format::parse(name).expect("named format")
@@ -53,9 +53,7 @@ fn target_value(g: &mut Gen, f: &Format) -> u128 {
 
 fn targets_at(f: &Format, xs: &[u128], seed: u64) -> Vec<Target> {
     let mut g = Gen(seed);
-    xs.iter()
-        .map(|&x| Target { x, y: target_value(&mut g, f), g: target_value(&mut g, f) })
-        .collect()
+    xs.iter().map(|&x| Target::one(x, target_value(&mut g, f), target_value(&mut g, f))).collect()
 }
 
 /// The three output-gradient rules of the tests.
@@ -104,7 +102,8 @@ fn check(
     assert_eq!(c.report.points.len(), targets.len());
     for (t, p) in targets.iter().zip(&c.report.points) {
         assert_eq!(p.target, *t);
-        let x = value(f, t.x);
+        let (tx, tg) = (t.x[0], t.g[0]);
+        let x = value(f, tx);
         let duplicate = seen.contains(&x);
         let out_of_range = x.abs() > omega_quarter;
         if !duplicate && !out_of_range {
@@ -113,13 +112,13 @@ fn check(
         }
         let reasons = match &p.status {
             Status::Accepted { .. } => {
-                assert!(!duplicate && !out_of_range, "x = {:#x} accepted", t.x);
+                assert!(!duplicate && !out_of_range, "x = {tx:#x} accepted");
                 accepted += 1;
                 continue;
             }
             Status::Rejected(r) => r.clone(),
         };
-        let at = format!("{rule}: x {:#x} y {:#x} g {:#x}: {reasons:?}", t.x, t.y, t.g);
+        let at = format!("{rule}: x {tx:#x} y {:#x} g {tg:#x}: {reasons:?}", t.y);
         if duplicate {
             assert_eq!(reasons, vec![Reason::DuplicatePoint], "{at}");
             continue;
@@ -130,7 +129,7 @@ fn check(
         }
         let definite: Vec<Reason> = [
             (is_neg_zero(f, t.y), Reason::NegativeZeroValue),
-            (is_neg_zero(f, t.g), Reason::NegativeZeroGradient),
+            (is_neg_zero(f, tg), Reason::NegativeZeroGradient),
         ]
         .into_iter()
         .filter_map(|(yes, r)| yes.then_some(r))
@@ -139,11 +138,11 @@ fn check(
             assert_eq!(reasons, definite, "{at}");
             continue;
         }
-        assert_bound_reasons(f, rule, t.y, &[t.g], &reasons, &at);
+        assert_bound_reasons(f, rule, t.y, &t.g, &reasons, &at);
     }
     // The network on its domain: accepted points exact, rejected ones +0 and +0, no step
     // overflowing or invalid; f1 and f2 alone likewise.
-    let xs: Vec<u128> = domain.iter().map(|(t, _)| t.x).collect();
+    let xs: Vec<u128> = domain.iter().map(|(t, _)| t.x[0]).collect();
     let run = |graph: &Graph| {
         Ad::new(graph, env).batch(&xs, phi, None, None, BatchOptions::default()).expect("runs")
     };
@@ -162,8 +161,8 @@ fn check(
     let zero = f.zero(false);
     let bad = Flags::OVERFLOW.union(Flags::INFINITE).union(Flags::INVALID);
     for (k, (t, p)) in domain.iter().enumerate() {
-        let (y, g) = if p.accepted() { (t.y, t.g) } else { (zero, zero) };
-        let at = format!("{rule}: x {:#x} y {:#x} g {:#x}", t.x, t.y, t.g);
+        let (y, g) = if p.accepted() { (t.y, t.g[0]) } else { (zero, zero) };
+        let at = format!("{rule}: x {:#x} y {:#x} g {:#x}", t.x[0], t.y, t.g[0]);
         assert_eq!((whole.output(k)[0], whole.input_gradient(k)[0]), (y, g), "{at}: f");
         assert_eq!((values[k].output[0], values[k].input_gradient[0]), (y, zero), "{at}: f1");
         assert_eq!((gradients[k].output[0], gradients[k].input_gradient[0]), (zero, g), "{at}: f2");
@@ -184,12 +183,12 @@ fn reachable(f: &Format, targets: &[Target]) -> usize {
     let mut seen: Vec<f64> = Vec::new();
     let mut n = 0;
     for t in targets {
-        let x = value(f, t.x);
+        let x = value(f, t.x[0]);
         if seen.contains(&x) {
             continue;
         }
         seen.push(x);
-        n += usize::from(!is_neg_zero(f, t.y) && !is_neg_zero(f, t.g));
+        n += usize::from(!is_neg_zero(f, t.y) && !is_neg_zero(f, t.g[0]));
     }
     n
 }
@@ -333,13 +332,12 @@ fn independent_backends_agree() {
             let mut checked = 0;
             for p in c.report.points.iter().filter(|p| p.accepted()) {
                 for reference in &mut backends {
-                    let s = reference.sample(&c.graph, &[p.target.x], &phi, &[]);
-                    assert_eq!(s.output, vec![p.target.y], "{name} {rule} x {:#x}", p.target.x);
+                    let s = reference.sample(&c.graph, &p.target.x, &phi, &[]);
+                    assert_eq!(s.output, vec![p.target.y], "{name} {rule} x {:#x}", p.target.x[0]);
                     assert_eq!(
-                        s.input_gradient,
-                        vec![p.target.g],
+                        s.input_gradient, p.target.g,
                         "{name} {rule} x {:#x}",
-                        p.target.x
+                        p.target.x[0]
                     );
                     checked += 1;
                 }
@@ -369,13 +367,13 @@ fn f1_terms_first_give_a_mismatch() {
     let small = fpcore::text::parse_value(&env, &f, "0x1p-14").expect("literal").value;
     let large = fpcore::text::parse_value(&env, &f, "60000").expect("literal").value;
     let targets: Vec<Target> =
-        window(0x3c00, 8).into_iter().map(|x| Target { x, y: small, g: large }).collect();
+        window(0x3c00, 8).into_iter().map(|x| Target::one(x, small, large)).collect();
     let phi = OutputGradient::Loss(Loss::Sum);
     let right = build(&f, &targets, &phi);
     assert_eq!(check(&f, &targets, "one", &phi, &right), 8);
     let options = Options { f1_first: true, ..Options::default() };
     let wrong = construct(&f, &targets, &phi, &options).expect("builds");
-    let xs: Vec<u128> = targets.iter().map(|t| t.x).collect();
+    let xs: Vec<u128> = targets.iter().map(|t| t.x[0]).collect();
     let got = Ad::new(&wrong.graph, env)
         .batch(&xs, &phi, None, None, BatchOptions::default())
         .expect("runs");
@@ -419,7 +417,7 @@ fn command_line_construct_then_check() {
     let dir = scratch("cli");
     let targets = targets_at(&f, &window(0x3f80, 64), 0xC11);
     let text: String =
-        targets.iter().map(|t| format!("{:04x} {:04x} {:04x}\n", t.x, t.y, t.g)).collect();
+        targets.iter().map(|t| format!("{:04x} {:04x} {:04x}\n", t.x[0], t.y, t.g[0])).collect();
     let (file, net, report, accepted) =
         (dir.join("t.txt"), dir.join("net.json"), dir.join("r.json"), dir.join("acc.txt"));
     std::fs::write(&file, format!("# x y* g*\n{text}")).expect("write");
@@ -511,15 +509,15 @@ fn shipped_tanh_example() {
         .map(|l| {
             let v: Vec<u128> =
                 l.split_whitespace().map(|h| u128::from_str_radix(h, 16).expect("hex")).collect();
-            Target { x: v[0], y: v[1], g: v[2] }
+            Target::one(v[0], v[1], v[2])
         })
         .collect();
     assert_eq!(targets.len(), 33);
     for (k, t) in targets.iter().enumerate() {
-        assert_eq!(value(&f, t.x), (k as f64 - 16.0) / 8.0);
-        assert_eq!(t.y, fpcore::act::eval(&env, &f, fpcore::act::Activation::Tanh, t.x).value);
-        let d = fpcore::act::deriv(&env, &f, fpcore::act::Activation::Tanh, t.x, 0).value;
-        assert_eq!(t.g, fpcore::neg(&f, d));
+        assert_eq!(value(&f, t.x[0]), (k as f64 - 16.0) / 8.0);
+        assert_eq!(t.y, fpcore::act::eval(&env, &f, fpcore::act::Activation::Tanh, t.x[0]).value);
+        let d = fpcore::act::deriv(&env, &f, fpcore::act::Activation::Tanh, t.x[0], 0).value;
+        assert_eq!(t.g[0], fpcore::neg(&f, d));
     }
     let phi = OutputGradient::Loss(Loss::Sum);
     let c = build(&f, &targets, &phi);
@@ -529,11 +527,9 @@ fn shipped_tanh_example() {
 // ---------------------------------------------------------------------------------------------
 // d inputs.
 
-use fpconstruct::nd::{construct_nd, ConstructionNd, StatusNd, TargetNd};
-
 /// A grid of points in d dimensions (coordinates from a few consecutive encodings and a
 /// stride), with random full-range targets and edge values.
-fn grid_targets(f: &Format, d: usize, side: u128, start: u128, seed: u64) -> Vec<TargetNd> {
+fn grid_targets(f: &Format, d: usize, side: u128, start: u128, seed: u64) -> Vec<Target> {
     let mut g = Gen(seed);
     let n = side.pow(d as u32);
     (0..n)
@@ -543,7 +539,7 @@ fn grid_targets(f: &Format, d: usize, side: u128, start: u128, seed: u64) -> Vec
                 .collect();
             let y = target_value(&mut g, f);
             let grad = (0..d).map(|_| target_value(&mut g, f)).collect();
-            TargetNd { x, y, g: grad }
+            Target { x, y, g: grad }
         })
         .collect()
 }
@@ -552,10 +548,10 @@ fn grid_targets(f: &Format, d: usize, side: u128, start: u128, seed: u64) -> Vec
 /// domain, no overflow or invalid anywhere. Returns (accepted, reachable).
 fn check_nd(
     f: &Format,
-    targets: &[TargetNd],
+    targets: &[Target],
     rule: &str,
     phi: &OutputGradient,
-    c: &ConstructionNd,
+    c: &Construction,
 ) -> (usize, usize) {
     let env = Env::default();
     let mut seen: Vec<Vec<f64>> = Vec::new();
@@ -570,7 +566,7 @@ fn check_nd(
         let out_of_range = x.iter().any(|v| v.abs() > range);
         if duplicate || out_of_range {
             let want = if duplicate { Reason::DuplicatePoint } else { Reason::InputRange };
-            assert_eq!(p.status, StatusNd::Rejected(vec![want]), "x {:x?}", t.x);
+            assert_eq!(p.status, Status::Rejected(vec![want]), "x {:x?}", t.x);
             continue;
         }
         seen.push(x);
@@ -578,13 +574,13 @@ fn check_nd(
         let neg_zero = is_neg_zero(f, t.y) || t.g.iter().any(|&v| is_neg_zero(f, v));
         reachable += usize::from(!neg_zero);
         let reasons = match &p.status {
-            StatusNd::Accepted { chains, .. } => {
+            Status::Accepted { chains, .. } => {
                 accepted += 1;
                 let nonzero = t.g.iter().filter(|&&v| !f.unpack(v).is_zero()).count();
                 assert_eq!(chains.len(), nonzero, "one chain per nonzero gradient entry");
                 continue;
             }
-            StatusNd::Rejected(r) => r.clone(),
+            Status::Rejected(r) => r.clone(),
         };
         let at = format!("{rule}: x {:x?} y {:#x} g {:x?}: {reasons:?}", t.x, t.y, t.g);
         if neg_zero {
@@ -631,7 +627,7 @@ fn two_and_three_inputs() {
         for (d, side) in [(2usize, 10u128), (3, 4)] {
             for (rule, phi) in rules(&f) {
                 let targets = grid_targets(&f, d, side, start, 0xD0 + d as u64);
-                let c = construct_nd(&f, &targets, &phi, &Options::default()).expect("builds");
+                let c = construct(&f, &targets, &phi, &Options::default()).expect("builds");
                 let (accepted, reachable) = check_nd(&f, &targets, rule, &phi, &c);
                 println!("{name} d = {d}, phi' = {rule}: {accepted} of {reachable} accepted");
                 if rule == "one" {
@@ -656,7 +652,7 @@ fn two_inputs_independent_backends() {
         let f = fmt(name);
         let targets = grid_targets(&f, 2, 4, start, 0x2D);
         let phi = OutputGradient::Identity;
-        let c = construct_nd(&f, &targets, &phi, &Options::default()).expect("builds");
+        let c = construct(&f, &targets, &phi, &Options::default()).expect("builds");
         check_nd(&f, &targets, "y", &phi, &c);
         let mut reference = if name == "binary16" {
             Reference { backend: &softfloat, env: Env::default(), flags: Flags::NONE }
@@ -674,7 +670,7 @@ fn two_inputs_independent_backends() {
     }
 }
 
-/// Duplicated vectors, mismatched lengths and one input are handled as documented.
+/// Duplicated vectors, mismatched lengths and the number of inputs are handled as documented.
 #[test]
 fn d_inputs_bad_targets() {
     let f = fmt("bfloat16");
@@ -682,18 +678,24 @@ fn d_inputs_bad_targets() {
     let copy = targets[4].clone();
     targets.push(copy);
     let phi = OutputGradient::Loss(Loss::Sum);
-    let c = construct_nd(&f, &targets, &phi, &Options::default()).expect("builds");
-    assert_eq!(c.report.points[9].status, StatusNd::Rejected(vec![Reason::DuplicatePoint]));
+    let c = construct(&f, &targets, &phi, &Options::default()).expect("builds");
+    assert_eq!(c.report.points[9].status, Status::Rejected(vec![Reason::DuplicatePoint]));
     let mut short = targets.clone();
     short[2].g.pop();
-    let e = construct_nd(&f, &short, &phi, &Options::default()).expect_err("lengths differ");
+    let e = construct(&f, &short, &phi, &Options::default()).expect_err("lengths differ");
     assert!(e.to_string().contains("target 3"), "{e}");
-    let one: Vec<TargetNd> =
-        targets.iter().map(|t| TargetNd { x: vec![t.x[0]], y: t.y, g: vec![t.g[0]] }).collect();
-    assert!(
-        construct_nd(&f, &one, &phi, &Options::default()).is_err(),
-        "d = 1 goes through construct"
-    );
+    // One input is the same entry point (d = 1); no input, or more than MAX_INPUTS, is refused.
+    let one: Vec<Target> =
+        targets.iter().map(|t| Target { x: vec![t.x[0]], y: t.y, g: vec![t.g[0]] }).collect();
+    assert!(construct(&f, &one, &phi, &Options::default()).is_ok(), "d = 1 builds");
+    for d in [0, fpconstruct::MAX_INPUTS + 1] {
+        let wrong: Vec<Target> = targets
+            .iter()
+            .map(|t| Target { x: vec![t.x[0]; d], y: t.y, g: vec![t.g[0]; d] })
+            .collect();
+        let e = construct(&f, &wrong, &phi, &Options::default()).expect_err("d out of range");
+        assert!(e.to_string().contains(&format!("{d} inputs")), "{e}");
+    }
 }
 
 /// `fpx construct --inputs 2` then `fpx net check` on the accepted lines.
@@ -766,14 +768,14 @@ fn phi_table() {
     }
     let phi = OutputGradient::Table(pairs.clone());
     let c = build(&f, &targets, &phi);
-    let xs: Vec<u128> = targets.iter().map(|t| t.x).collect();
+    let xs: Vec<u128> = targets.iter().map(|t| t.x[0]).collect();
     let got =
         Ad::new(&c.graph, env).batch(&xs, &phi, None, None, BatchOptions::default()).expect("runs");
     let mut accepted = 0;
     for (k, p) in c.report.points.iter().enumerate() {
         if p.accepted() {
             accepted += 1;
-            assert_eq!((got.output(k)[0], got.input_gradient(k)[0]), (p.target.y, p.target.g));
+            assert_eq!((got.output(k)[0], got.input_gradient(k)[0]), (p.target.y, p.target.g[0]));
             let entry = pairs.iter().find(|(key, _)| *key == p.target.y).map(|e| e.1);
             assert_eq!(p.phi, entry, "phi' is the table's entry");
         }
@@ -800,14 +802,16 @@ fn saturated_phi_is_not_finite() {
     let xs = [lit("0.5"), lit("0.75"), lit("1")];
     let ys = [lit("-5"), lit("1"), lit("2")];
     let targets: Vec<Target> =
-        xs.iter().zip(ys).map(|(&x, y)| Target { x, y, g: lit("1") }).collect();
+        xs.iter().zip(ys).map(|(&x, y)| Target::one(x, y, lit("1"))).collect();
     let c = build(&f, &targets, &phi);
     assert_eq!(c.report.points[0].status, Status::Rejected(vec![Reason::PhiNotFinite]));
     assert!(c.report.points[1].accepted() && c.report.points[2].accepted());
-    let nd: Vec<TargetNd> =
-        targets.iter().map(|t| TargetNd { x: vec![t.x, t.x], y: t.y, g: vec![t.g, t.g] }).collect();
-    let c = construct_nd(&f, &nd, &phi, &Options::default()).expect("builds");
-    assert_eq!(c.report.points[0].status, StatusNd::Rejected(vec![Reason::PhiNotFinite]));
+    let nd: Vec<Target> = targets
+        .iter()
+        .map(|t| Target { x: vec![t.x[0], t.x[0]], y: t.y, g: vec![t.g[0], t.g[0]] })
+        .collect();
+    let c = construct(&f, &nd, &phi, &Options::default()).expect("builds");
+    assert_eq!(c.report.points[0].status, Status::Rejected(vec![Reason::PhiNotFinite]));
     assert!(c.report.points[1].accepted() && c.report.points[2].accepted());
 }
 
@@ -820,13 +824,13 @@ fn d_inputs_range() {
     let lit = |t: &str| fpcore::text::parse_value(&env, &f, t).expect("literal").value;
     // d = 2: Omega / 8 = 56. 64 is out, 56 is in.
     let targets = vec![
-        TargetNd { x: vec![lit("64"), lit("1")], y: lit("1"), g: vec![lit("1"), lit("2")] },
-        TargetNd { x: vec![lit("56"), lit("1")], y: lit("1"), g: vec![lit("1"), lit("2")] },
-        TargetNd { x: vec![lit("52"), lit("1")], y: lit("2"), g: vec![lit("3"), lit("0")] },
+        Target { x: vec![lit("64"), lit("1")], y: lit("1"), g: vec![lit("1"), lit("2")] },
+        Target { x: vec![lit("56"), lit("1")], y: lit("1"), g: vec![lit("1"), lit("2")] },
+        Target { x: vec![lit("52"), lit("1")], y: lit("2"), g: vec![lit("3"), lit("0")] },
     ];
     let phi = OutputGradient::Loss(Loss::Sum);
-    let c = construct_nd(&f, &targets, &phi, &Options::default()).expect("builds");
-    assert_eq!(c.report.points[0].status, StatusNd::Rejected(vec![Reason::InputRange]));
+    let c = construct(&f, &targets, &phi, &Options::default()).expect("builds");
+    assert_eq!(c.report.points[0].status, Status::Rejected(vec![Reason::InputRange]));
     assert!(c.report.points[1].accepted() && c.report.points[2].accepted());
     assert_eq!(c.report.verified, 2);
 }
@@ -864,7 +868,7 @@ fn random_constructions_pass_their_own_check() {
         // Points clustered (consecutive encodings) or spread.
         let base = g.value(&f, false);
         let clustered = g.below(2) == 0;
-        let targets: Vec<TargetNd> = (0..n)
+        let targets: Vec<Target> = (0..n)
             .map(|_| {
                 let x = (0..d)
                     .map(|_| {
@@ -883,16 +887,10 @@ fn random_constructions_pass_their_own_check() {
                         g.value(&f, sp)
                     })
                     .collect();
-                TargetNd { x, y, g: gs }
+                Target { x, y, g: gs }
             })
             .collect();
-        let r = if d == 1 {
-            let one: Vec<Target> =
-                targets.iter().map(|t| Target { x: t.x[0], y: t.y, g: t.g[0] }).collect();
-            construct(&f, &one, &phi, &options).map(|c| c.report.accepted())
-        } else {
-            construct_nd(&f, &targets, &phi, &options).map(|c| c.report.accepted())
-        };
+        let r = construct(&f, &targets, &phi, &options).map(|c| c.report.accepted());
         match r {
             Ok(_) => built += 1,
             Err(e @ ConstructError::Verify { .. }) => {
@@ -936,15 +934,15 @@ fn fuzz_case_e3m2fn_three_inputs() {
         _ => OutputGradient::Shift(vec![value(&mut byte)]),
     };
     let depth = 6 + usize::from(byte() % 3);
-    let targets: Vec<TargetNd> = (0..n)
+    let targets: Vec<Target> = (0..n)
         .map(|_| {
             let x = (0..d).map(|_| value(&mut byte)).collect();
             let y = value(&mut byte);
             let g = (0..d).map(|_| value(&mut byte)).collect();
-            TargetNd { x, y, g }
+            Target { x, y, g }
         })
         .collect();
-    let c = construct_nd(&f, &targets, &phi, &Options { depth, ..Options::default() })
+    let c = construct(&f, &targets, &phi, &Options { depth, ..Options::default() })
         .expect("builds and passes its check");
     check_nd(&f, &targets, "y-28", &phi, &c);
 }

@@ -5,7 +5,7 @@
 //! or 1, and a few smooth ones with either rule), sums of branches and concatenations. The
 //! input and the output gradient are raw encodings too. `Ad::gradient` and `Ad::tape` must
 //! agree with the reference on the output and the input gradient (bit for bit, any NaN
-//! matching any NaN as in tests/ad_differential.rs) and on the forward and backward flags.
+//! matching any NaN as in tests/ad/differential.rs) and on the forward and backward flags.
 //!
 //! The reference follows SEMANTICS §4 and §5 literally: every sum left to right from +0 (the
 //! bias last), the backward product g ⊗ W from the output towards the input with the sum over

@@ -7,7 +7,6 @@
 #![no_main]
 
 use fpad::{Ad, Loss, OutputGradient};
-use fpconstruct::nd::{construct_nd, TargetNd};
 use fpconstruct::{construct, ConstructError, Options, Target};
 use fpcore::{Env, Format};
 use libfuzzer_sys::fuzz_target;
@@ -50,33 +49,21 @@ fuzz_target!(|data: &[u8]| {
     };
     let depth = 6 + usize::from(b.byte() % 3);
     let options = Options { depth, ..Options::default() };
-    let targets: Vec<TargetNd> = (0..n)
+    let targets: Vec<Target> = (0..n)
         .map(|_| {
             let x = (0..d).map(|_| b.value(&f)).collect();
             let y = b.value(&f);
             let g = (0..d).map(|_| b.value(&f)).collect();
-            TargetNd { x, y, g }
+            Target { x, y, g }
         })
         .collect();
-    let (graph, accepted): (fpnet::Graph, Vec<TargetNd>) = if d == 1 {
-        let one: Vec<Target> = targets.iter().map(|t| Target { x: t.x[0], y: t.y, g: t.g[0] }).collect();
-        match construct(&f, &one, &phi, &options) {
-            Ok(c) => {
-                let acc = c.report.points.iter().filter(|p| p.accepted()).map(|p| TargetNd { x: vec![p.target.x], y: p.target.y, g: vec![p.target.g] }).collect();
-                (c.graph, acc)
-            }
-            Err(ConstructError::Verify { x, message }) => panic!("x = {x}: {message}"),
-            Err(_) => return,
+    let (graph, accepted): (fpnet::Graph, Vec<Target>) = match construct(&f, &targets, &phi, &options) {
+        Ok(c) => {
+            let acc = c.report.points.iter().filter(|p| p.accepted()).map(|p| p.target.clone()).collect();
+            (c.graph, acc)
         }
-    } else {
-        match construct_nd(&f, &targets, &phi, &options) {
-            Ok(c) => {
-                let acc = c.report.points.iter().filter(|p| p.accepted()).map(|p| p.target.clone()).collect();
-                (c.graph, acc)
-            }
-            Err(ConstructError::Verify { x, message }) => panic!("x = {x}: {message}"),
-            Err(_) => return,
-        }
+        Err(ConstructError::Verify { x, message }) => panic!("x = {x}: {message}"),
+        Err(_) => return,
     };
     let ad = Ad::new(&graph, env);
     for t in &accepted {

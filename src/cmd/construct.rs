@@ -16,7 +16,6 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use fpconstruct::nd::{construct_nd, StatusNd, TargetNd};
 use fpconstruct::{construct, Options, Status, Target};
 use fpcore::{Env, Format};
 
@@ -68,12 +67,12 @@ pub fn run(args: &ConstructArgs) -> Result<ExitCode> {
     let phi = phi_rule(&env, &fmt, 1, &args.phi).map_err(|e| anyhow::anyhow!("--phi: {e}"))?;
     let source = args.targets.display().to_string();
     let d = args.inputs;
-    if !(1..=fpconstruct::nd::MAX_INPUTS).contains(&d) {
-        bail!("--inputs: 1 to {} inputs, got {d}", fpconstruct::nd::MAX_INPUTS);
+    if !(1..=fpconstruct::MAX_INPUTS).contains(&d) {
+        bail!("--inputs: 1 to {} inputs, got {d}", fpconstruct::MAX_INPUTS);
     }
     let width = 2 * d + 1;
     let mut reader = LineReader::new(open(&args.targets)?);
-    let mut targets: Vec<TargetNd> = Vec::new();
+    let mut targets: Vec<Target> = Vec::new();
     let mut lines = Vec::new();
     let formats = vec![fmt; width];
     let name = |k: usize| -> String {
@@ -98,58 +97,28 @@ pub fn run(args: &ConstructArgs) -> Result<ExitCode> {
             bail!("{at}: more than {} points", fpconstruct::MAX_POINTS);
         }
         let v = parse_fields(&env, notation, &fields, &formats, &at, name)?;
-        targets.push(TargetNd { x: v[..d].to_vec(), y: v[d], g: v[d + 1..].to_vec() });
+        targets.push(Target { x: v[..d].to_vec(), y: v[d], g: v[d + 1..].to_vec() });
         lines.push(line_no);
     }
     if targets.is_empty() {
         bail!("{source}: no target lines");
     }
     let options = Options { depth: args.depth, ..Options::default() };
-    let built = if d > 1 {
-        let built = construct_nd(&fmt, &targets, &phi, &options).context("construct")?;
-        let r = &built.report;
-        let widths: Vec<String> = r.widths.iter().map(|w| w.to_string()).collect();
-        Built {
-            json: fpnet::file::to_json(&built.graph),
-            report: fpconstruct::report::to_json_nd(r),
-            header: format!(
-                "{fmt}: {} inputs, depth {}, widths {}, {} nonzero parameters\n{} accepted, {} rejected, {} domain points checked\n",
-                r.inputs,
-                r.depth,
-                widths.join("-"),
-                r.nonzero_params,
-                r.accepted(),
-                r.points.len() - r.accepted(),
-                r.verified
-            ),
-            outcomes: r
-                .points
-                .iter()
-                .map(|p| match &p.status {
-                    StatusNd::Accepted { .. } => None,
-                    StatusNd::Rejected(reasons) => Some(reasons.iter().map(|r| r.name()).collect()),
-                })
-                .collect(),
-        }
-    } else {
-        let one: Vec<Target> =
-            targets.iter().map(|t| Target { x: t.x[0], y: t.y, g: t.g[0] }).collect();
-        let built = construct(&fmt, &one, &phi, &options).context("construct")?;
-        let summary = fpconstruct::report::summary(&built.report);
-        Built {
-            json: fpnet::file::to_json(&built.graph),
-            report: fpconstruct::report::to_json(&built.report),
-            header: summary.lines().take(2).map(|l| format!("{l}\n")).collect(),
-            outcomes: built
-                .report
-                .points
-                .iter()
-                .map(|p| match &p.status {
-                    Status::Accepted { .. } => None,
-                    Status::Rejected(reasons) => Some(reasons.iter().map(|r| r.name()).collect()),
-                })
-                .collect(),
-        }
+    let built = construct(&fmt, &targets, &phi, &options).context("construct")?;
+    let summary = fpconstruct::report::summary(&built.report);
+    let built = Built {
+        json: fpnet::file::to_json(&built.graph),
+        report: fpconstruct::report::to_json(&built.report),
+        header: summary.lines().take(2).map(|l| format!("{l}\n")).collect(),
+        outcomes: built
+            .report
+            .points
+            .iter()
+            .map(|p| match &p.status {
+                Status::Accepted { .. } => None,
+                Status::Rejected(reasons) => Some(reasons.iter().map(|r| r.name()).collect()),
+            })
+            .collect(),
     };
     write_network(&args.out, &built.json)?;
     if let Some(path) = &args.report {

@@ -57,9 +57,8 @@ fn demo_construct(s: &mut String) -> Result<()> {
     let tanh = |x: u128| eval(&env, &fmt, Activation::Tanh, x).value;
     let d_tanh = |x: u128| deriv(&env, &fmt, Activation::Tanh, x, DEFAULT_KINK).value;
     let flipped: Vec<Target> =
-        xs.iter().map(|&x| Target { x, y: tanh(x), g: fpcore::neg(&fmt, d_tanh(x)) }).collect();
-    let zeros: Vec<Target> =
-        xs.iter().map(|&x| Target { x, y: tanh(x), g: fmt.zero(false) }).collect();
+        xs.iter().map(|&x| Target::one(x, tanh(x), fpcore::neg(&fmt, d_tanh(x)))).collect();
+    let zeros: Vec<Target> = xs.iter().map(|&x| Target::one(x, tanh(x), fmt.zero(false))).collect();
     let options = Options::default();
     let c = construct(&fmt, &flipped, &phi, &options).context("the sign-flip construction")?;
     let d = construct(&fmt, &zeros, &phi, &options).context("the zero-gradient construction")?;
@@ -70,7 +69,7 @@ fn demo_construct(s: &mut String) -> Result<()> {
     let values_ok = (0..n)
         .filter(|&k| gc.output(k)[0] == tanh(xs[k]) && gd.output(k)[0] == tanh(xs[k]))
         .count();
-    let flip_ok = (0..n).filter(|&k| gc.input_gradient(k)[0] == flipped[k].g).count();
+    let flip_ok = (0..n).filter(|&k| gc.input_gradient(k)[0] == flipped[k].g[0]).count();
     let zero_ok = (0..n).filter(|&k| gd.input_gradient(k)[0] == fmt.zero(false)).count();
     let shape = |r: &fpconstruct::Report| {
         let w: Vec<String> = r.widths.iter().map(|w| w.to_string()).collect();

@@ -25,7 +25,7 @@
 //! Contributions are converted to the operand's format by the consumer's rule (see
 //! [`crate::rules`]) before they are summed.
 
-use fpcore::{Env, Flags, Format};
+use fpcore::{Ctx, Env, Flags, Format};
 use fpnet::graph::Op;
 use fpnet::reduce::sum_left_to_right;
 use fpnet::{Graph, Interpreter, NodeId, Trace};
@@ -35,7 +35,7 @@ use crate::error::AdError;
 use crate::loss::OutputGradient;
 use crate::params::{ParamGrad, ParamGrads};
 use crate::rules::affine::{AffineBackward, Scratch};
-use crate::rules::{activation, add, concat, convert_back, take};
+use crate::rules::{activation, add, concat, convert_back};
 use crate::tape::{Tape, TapeEntry};
 
 /// A graph prepared for differentiation in an environment: its forward interpreter, the
@@ -266,7 +266,7 @@ impl<'g> Ad<'g> {
             let operands = node.op.operands();
             let operand_fmt = |k: usize| -> Format { graph.node(operands[k]).format };
             let mut send = |k: usize, mut c: Vec<u128>, node_flags: &mut Flags| {
-                *node_flags = node_flags.union(convert_back(env, fmt, &operand_fmt(k), &mut c));
+                *node_flags |= convert_back(env, fmt, &operand_fmt(k), &mut c);
                 pending[operands[k].0].push((idx, k, c));
             };
             match &node.op {
@@ -274,7 +274,7 @@ impl<'g> Ad<'g> {
                 Op::Affine(a) => {
                     let rule = self.affine[idx].as_ref().expect("affine nodes have a rule");
                     let mut c = Vec::with_capacity(a.cols);
-                    node_flags = node_flags.union(rule.input_gradient(&g, &mut c, &mut scratch));
+                    node_flags |= rule.input_gradient(&g, &mut c, &mut scratch);
                     send(0, c, &mut node_flags);
                 }
                 Op::Activation(a) => {
@@ -290,7 +290,7 @@ impl<'g> Ad<'g> {
                         &mut c,
                         record_derivatives.then_some(&mut d),
                     );
-                    node_flags = node_flags.union(f);
+                    node_flags |= f;
                     if record_derivatives {
                         derivatives[idx] = Some(d);
                     }
@@ -391,7 +391,7 @@ impl<'g> Ad<'g> {
             let id = NodeId(idx);
             let mut backward_flags = sweep.flags[idx];
             if idx == graph.output().0 {
-                backward_flags = backward_flags.union(seed_flags);
+                backward_flags |= seed_flags;
             }
             entries.push(TapeEntry {
                 name: graph.name_of(id),
@@ -425,7 +425,7 @@ impl<'g> Ad<'g> {
             let id = NodeId(idx);
             let input = graph.node(id).op.operands()[0];
             let x = trace.operand(id, 0, input);
-            flags = flags.union(rule.weight_gradient(g, x, &mut grad.weights, &mut scratch));
+            flags |= rule.weight_gradient(g, x, &mut grad.weights, &mut scratch);
             grad.bias.clone_from(g);
         }
         params.flags = flags;
@@ -576,9 +576,11 @@ impl<'g> Ad<'g> {
                 // (-0 ⊕ +0 = +0, a signaling NaN is quieted) and not after it.
                 if b > 0 {
                     let zero = grad.format.zero(false);
+                    let mut ctx = Ctx::new(self.env, grad.format);
                     for v in grad.weights.iter_mut().chain(grad.bias.iter_mut()) {
-                        *v = take(&mut flags, fpcore::add(&self.env, &grad.format, *v, zero));
+                        *v = ctx.add(*v, zero);
                     }
+                    flags |= ctx.flags;
                 }
                 continue;
             }
@@ -595,7 +597,7 @@ impl<'g> Ad<'g> {
                 }
             }
             let f = rule.accumulate_batch(b, &gt, &xt, &mut grad.weights, &mut grad.bias, parallel);
-            flags = flags.union(f);
+            flags |= f;
         }
         params.flags = flags;
         params.samples += b as u64;
@@ -640,7 +642,9 @@ fn accumulate(
         .map(|j| {
             terms.clear();
             terms.extend(list.iter().map(|c| c.2[j]));
-            take(flags, sum_left_to_right(env, fmt, &terms))
+            let s = sum_left_to_right(env, fmt, &terms);
+            *flags |= s.flags;
+            s.value
         })
         .collect()
 }

@@ -22,6 +22,31 @@
 //! This crate never rounds on its own and never re-associates: each rounding is an fpcore call
 //! in the order the rule documents. Activation derivatives come from fpcore (correctly rounded
 //! by default, composite where a node asks, with the node's kink value).
+//!
+//! # Example
+//!
+//! The input gradient of the bfloat16 layer y = 2 ⊗ x ⊕ 1 at x = 3 under the `sum` loss
+//! (phi'(y) = 1): 1 ⊗ 2 = 2. Values are encodings: in bfloat16, 3 is `0x4040`, 7 is `0x40E0`
+//! and 2 is `0x4000`.
+//!
+//! ```
+//! use fpad::{Ad, Loss, OutputGradient};
+//! use fpcore::{Env, Flags};
+//! use fpnet::file::{load_str, LoadOptions};
+//!
+//! let text = r#"{
+//!   "format": "bf16",
+//!   "inputs": 1,
+//!   "layers": [{"affine": {"weights": [["2"]], "bias": ["1"]}}]
+//! }"#;
+//! let graph = load_str(text, &LoadOptions::default())?.graph;
+//! let ad = Ad::new(&graph, Env::default());
+//! let sample = ad.gradient(&[0x4040], &OutputGradient::Loss(Loss::Sum), None)?;
+//! assert_eq!(sample.output, [0x40E0]);
+//! assert_eq!(sample.input_gradient, [0x4000]);
+//! assert_eq!(sample.backward_flags, Flags::NONE);
+//! # Ok::<(), fpad::AdError>(())
+//! ```
 
 #![forbid(unsafe_code)]
 #![deny(clippy::float_arithmetic)]

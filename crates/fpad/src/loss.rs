@@ -5,11 +5,10 @@
 //! All values are in the output node's format F; ⊕ ⊖ ⊗ ⊘ are rounded in F.
 
 use fpcore::act::exp;
-use fpcore::{Env, Flags, Format, Rounded};
+use fpcore::{Ctx, Env, Format, Rounded};
 use fpnet::reduce::sum_left_to_right;
 
 use crate::error::AdError;
-use crate::rules::take;
 
 /// A loss whose derivative at the output is the output gradient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -178,10 +177,9 @@ pub fn ones(env: &Env, fmt: &Format, width: usize) -> Rounded<Vec<u128>> {
 /// When `y` and `c` have different lengths.
 pub fn shift_gradient(env: &Env, fmt: &Format, y: &[u128], c: &[u128]) -> Rounded<Vec<u128>> {
     assert_eq!(y.len(), c.len(), "one constant per output");
-    let mut flags = Flags::NONE;
-    let out = y.iter().zip(c).map(|(&y_i, &c_i)| take(&mut flags, fpcore::sub(env, fmt, y_i, c_i)));
-    let out = out.collect();
-    Rounded::new(out, flags)
+    let mut ctx = Ctx::new(*env, *fmt);
+    let out = y.iter().zip(c).map(|(&y_i, &c_i)| ctx.sub(y_i, c_i)).collect();
+    Rounded::new(out, ctx.flags)
 }
 
 /// phi'(y)_i looked up in a table of `(y, phi'(y))` pairs (the first pair whose key has y_i's
@@ -213,14 +211,14 @@ fn table_gradient(fmt: &Format, pairs: &[(u128, u128)], y: &[u128]) -> Result<Ve
 /// When `y` and `t` have different lengths.
 pub fn mse_gradient(env: &Env, fmt: &Format, y: &[u128], t: &[u128]) -> Rounded<Vec<u128>> {
     assert_eq!(y.len(), t.len(), "one target per output");
-    let mut flags = Flags::NONE;
-    let two = take(&mut flags, fpcore::from_u64(env, fmt, 2));
+    let mut ctx = Ctx::new(*env, *fmt);
+    let two = ctx.take(fpcore::from_u64(env, fmt, 2));
     let mut out = Vec::with_capacity(y.len());
     for (&y_i, &t_i) in y.iter().zip(t) {
-        let d_i = take(&mut flags, fpcore::sub(env, fmt, y_i, t_i));
-        out.push(take(&mut flags, fpcore::mul(env, fmt, two, d_i)));
+        let d_i = ctx.sub(y_i, t_i);
+        out.push(ctx.mul(two, d_i));
     }
-    Rounded::new(out, flags)
+    Rounded::new(out, ctx.flags)
 }
 
 /// The output gradient of softmax cross-entropy phi(y) = -Σ_i t_i log(softmax(y)_i), by the
@@ -246,24 +244,24 @@ pub fn softmax_xent_gradient(
     t: &[u128],
 ) -> Rounded<Vec<u128>> {
     assert_eq!(y.len(), t.len(), "one target per output");
-    let mut flags = Flags::NONE;
+    let mut ctx = Ctx::new(*env, *fmt);
     let Some((&first, rest)) = y.split_first() else {
         return Rounded::exact(Vec::new());
     };
     let mut m = first;
     for &y_i in rest {
-        m = take(&mut flags, fpcore::maximum(env, fmt, m, y_i));
+        m = ctx.take(fpcore::maximum(env, fmt, m, y_i));
     }
     let mut e = Vec::with_capacity(y.len());
     for &y_i in y {
-        let s_i = take(&mut flags, fpcore::sub(env, fmt, y_i, m));
-        e.push(take(&mut flags, exp(env, fmt, s_i)));
+        let s_i = ctx.sub(y_i, m);
+        e.push(ctx.take(exp(env, fmt, s_i)));
     }
-    let sum = take(&mut flags, sum_left_to_right(env, fmt, &e));
+    let sum = ctx.take(sum_left_to_right(env, fmt, &e));
     let mut out = Vec::with_capacity(y.len());
     for (&e_i, &t_i) in e.iter().zip(t) {
-        let p_i = take(&mut flags, fpcore::div(env, fmt, e_i, sum));
-        out.push(take(&mut flags, fpcore::sub(env, fmt, p_i, t_i)));
+        let p_i = ctx.div(e_i, sum);
+        out.push(ctx.sub(p_i, t_i));
     }
-    Rounded::new(out, flags)
+    Rounded::new(out, ctx.flags)
 }

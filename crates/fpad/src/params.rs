@@ -1,15 +1,15 @@
 //! Parameter gradients: dW and db of every affine node, for one sample or summed over a batch
 //! (SEMANTICS §5), their mean, and their export as a safetensors file.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use fpcore::text::bits::format_bits;
-use fpcore::{Env, Flags, Format};
+use fpcore::{Ctx, Env, Flags, Format};
+use fpnet::file::tensors::{self, TensorOut};
 use fpnet::graph::Op;
 use fpnet::{Graph, NodeId};
 
 use crate::error::AdError;
-use crate::rules::take;
 
 /// The gradients of one affine node's parameters, in the node's format.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,20 +78,19 @@ impl ParamGrads {
                 other.nodes.len()
             )));
         }
-        let mut flags = self.flags.union(other.flags);
+        let mut flags = self.flags | other.flags;
         for (k, (mine, theirs)) in self.nodes.iter_mut().zip(&other.nodes).enumerate() {
             match (mine, theirs) {
                 (None, None) => {}
                 (Some(s), Some(o))
                     if s.format == o.format && s.rows == o.rows && s.cols == o.cols =>
                 {
-                    let fmt = s.format;
-                    for (a, &b) in s.weights.iter_mut().zip(&o.weights) {
-                        *a = take(&mut flags, fpcore::add(env, &fmt, *a, b));
+                    let mut ctx = Ctx::new(*env, s.format);
+                    let sums = s.weights.iter_mut().zip(&o.weights);
+                    for (a, &b) in sums.chain(s.bias.iter_mut().zip(&o.bias)) {
+                        *a = ctx.add(*a, b);
                     }
-                    for (a, &b) in s.bias.iter_mut().zip(&o.bias) {
-                        *a = take(&mut flags, fpcore::add(env, &fmt, *a, b));
-                    }
+                    flags |= ctx.flags;
                 }
                 _ => {
                     return Err(AdError::Params(format!(
@@ -128,9 +127,11 @@ impl ParamGrads {
                     self.samples
                 )));
             }
+            let mut ctx = Ctx::new(*env, fmt);
             for v in grad.weights.iter_mut().chain(grad.bias.iter_mut()) {
-                *v = take(&mut flags, fpcore::div(env, &fmt, *v, b.value));
+                *v = ctx.div(*v, b.value);
             }
+            flags |= ctx.flags;
         }
         out.flags = flags;
         Ok(out)
@@ -141,102 +142,33 @@ impl ParamGrads {
     /// `layers[K]`. Formats with a safetensors dtype use it (F64, F32, F16, BF16, F8_E4M3,
     /// F8_E5M2); any other format is stored as its encodings in the smallest unsigned integer
     /// dtype that holds them (U8, U16, U32, U64; wider encodings as U8 with a last dimension of
-    /// 16 little-endian bytes). The metadata names each tensor's format (`format:NAME.weight`)
-    /// and the number of samples. The layout is deterministic.
+    /// 16 little-endian bytes; see [`fpnet::file::tensors::storage`]). The metadata names each
+    /// tensor's format (`format:NAME.weight`) and the number of samples. The layout is
+    /// deterministic.
     pub fn to_safetensors(&self, graph: &Graph) -> Vec<u8> {
-        let mut tensors: Vec<(String, Format, Vec<usize>, &[u128])> = Vec::new();
+        let mut tensors = Vec::new();
         for (idx, grad) in self.nodes.iter().enumerate() {
             let Some(grad) = grad else { continue };
             let name = graph.name_of(NodeId(idx));
-            tensors.push((
-                format!("{name}.weight"),
-                grad.format,
-                vec![grad.rows, grad.cols],
-                &grad.weights,
-            ));
-            tensors.push((format!("{name}.bias"), grad.format, vec![grad.rows], &grad.bias));
+            let (format, rows, cols) = (grad.format, grad.rows, grad.cols);
+            tensors.push(TensorOut {
+                name: format!("{name}.weight"),
+                format,
+                shape: vec![rows, cols],
+                values: &grad.weights,
+            });
+            tensors.push(TensorOut {
+                name: format!("{name}.bias"),
+                format,
+                shape: vec![rows],
+                values: &grad.bias,
+            });
         }
-        let mut header = String::from("{\"__metadata__\":{");
-        let _ = write!(header, "\"samples\":\"{}\"", self.samples);
-        for (name, fmt, _, _) in &tensors {
-            let _ = write!(
-                header,
-                ",{}:{}",
-                json_string(&format!("format:{name}")),
-                json_string(&fmt.name())
-            );
+        let mut metadata = vec![("samples".to_string(), self.samples.to_string())];
+        for t in &tensors {
+            metadata.push((format!("format:{}", t.name), t.format.name()));
         }
-        header.push('}');
-        let mut data = Vec::new();
-        for (name, fmt, shape, values) in &tensors {
-            let (dtype, bytes, extra) = storage(fmt);
-            let start = data.len();
-            for &v in values.iter() {
-                data.extend_from_slice(&v.to_le_bytes()[..bytes]);
-            }
-            let mut dims: Vec<String> = shape.iter().map(usize::to_string).collect();
-            if let Some(n) = extra {
-                dims.push(n.to_string());
-            }
-            let _ = write!(
-                header,
-                ",{}:{{\"dtype\":\"{dtype}\",\"shape\":[{}],\"data_offsets\":[{start},{}]}}",
-                json_string(name),
-                dims.join(","),
-                data.len()
-            );
-        }
-        header.push('}');
-        while header.len() % 8 != 0 {
-            header.push(' ');
-        }
-        let mut out = Vec::with_capacity(8 + header.len() + data.len());
-        out.extend_from_slice(&(header.len() as u64).to_le_bytes());
-        out.extend_from_slice(header.as_bytes());
-        out.extend_from_slice(&data);
-        out
-    }
-}
-
-/// A JSON string literal.
-fn json_string(text: &str) -> String {
-    let mut s = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(s, "\\u{:04x}", c as u32);
-            }
-            c => s.push(c),
-        }
-    }
-    s.push('"');
-    s
-}
-
-/// The safetensors dtype of a format, the bytes per stored element, and an extra last
-/// dimension (bytes per encoding) for encodings wider than 64 bits.
-fn storage(fmt: &Format) -> (&'static str, usize, Option<usize>) {
-    let named = [
-        ("binary64", "F64", 8),
-        ("binary32", "F32", 4),
-        ("binary16", "F16", 2),
-        ("bfloat16", "BF16", 2),
-        ("e4m3fn", "F8_E4M3", 1),
-        ("e5m2", "F8_E5M2", 1),
-    ];
-    for (name, dtype, bytes) in named {
-        if Format::parse(name).is_ok_and(|f| f == *fmt) {
-            return (dtype, bytes, None);
-        }
-    }
-    match fmt.bits() {
-        0..=8 => ("U8", 1, None),
-        9..=16 => ("U16", 2, None),
-        17..=32 => ("U32", 4, None),
-        33..=64 => ("U64", 8, None),
-        _ => ("U8", 16, Some(16)),
+        tensors::write(&metadata, &tensors)
     }
 }
 

@@ -3,13 +3,12 @@
 //! operations, so a training run is the same to the bit on every machine.
 
 use fpcore::text::parse_value;
-use fpcore::{Env, Flags};
+use fpcore::{Ctx, Env, Flags};
 use fpnet::graph::Op;
 use fpnet::{Graph, NodeId};
 
 use crate::error::AdError;
 use crate::params::ParamGrads;
-use crate::rules::take;
 
 /// One SGD step: a new graph whose affine parameters are updated with the gradients `grads`
 /// (a sum or a mean, as the caller chose) and the learning rate `eta` (decimal or hex-float
@@ -47,13 +46,15 @@ pub fn sgd_step(
         };
         let rate = parse_value(env, &fmt, eta)
             .map_err(|e| AdError::Params(format!("learning rate '{eta}': {e}")))?;
-        let rate = take(&mut flags, rate);
+        let mut ctx = Ctx::new(*env, fmt);
+        let rate = ctx.take(rate);
         for (w, &d) in
             a.weights.iter_mut().zip(&grad.weights).chain(a.bias.iter_mut().zip(&grad.bias))
         {
-            let u = take(&mut flags, fpcore::mul(env, &fmt, rate, d));
-            *w = take(&mut flags, fpcore::sub(env, &fmt, *w, u));
+            let u = ctx.mul(rate, d);
+            *w = ctx.sub(*w, u);
         }
+        flags |= ctx.flags;
     }
     let graph = Graph::new(*graph.format(), nodes, graph.output())?;
     Ok((graph, flags))

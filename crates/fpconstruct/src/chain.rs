@@ -150,34 +150,18 @@ pub(crate) fn solve(
         (Some(a), Some(b)) => (a, b),
         _ => return Err("multipliers"),
     };
-    let scale = e_t.max(ar.fmt.emin()) - e_g;
+    let scale = e_t.max(ar.fmt().emin()) - e_g;
     // G2 = |g| 2^scale, with the target's sign; exact because it is normal.
-    let g_abs = ar.abs(g);
-    let mut g2 = None;
-    if let Some(p) = ar.pow2(scale) {
-        g2 = ar.mul_exact(g_abs, p);
-    } else if let (Some(p1), Some(p2)) = (ar.pow2(scale / 2), ar.pow2(scale - scale / 2)) {
-        g2 = ar.mul_exact(g_abs, p1).and_then(|v| ar.mul_exact(v, p2));
-    }
-    let Some(g2) = g2 else { return Err("range") };
+    let Some(g2) = scale_exact(ar, ar.abs(g), scale) else { return Err("range") };
     let g2 = if ar.sign(target) { ar.neg(g2) } else { g2 };
     let Some(pair) = multipliers(ar, g2, target) else { return Err("multipliers") };
     // a's sign makes g ⊗ a carry the target's sign.
     let a_negative = ar.sign(g) != ar.sign(target);
     let e_gmax = ar.exponent(g_max).unwrap_or(e_g);
     // |g_max| 2^alpha <= Omega needs alpha <= emax - e_gmax - 1 (enough, not always needed).
-    let alpha_hi = (ar.fmt.emax() - e_gmax).min(ar.fmt.emax());
+    let alpha_hi = (ar.fmt().emax() - e_gmax).min(ar.fmt().emax());
     let alpha_lo = ar.qmin();
-    let masks: Vec<u32> = if n_layers <= 4 {
-        (0..1u32 << n_layers).collect()
-    } else {
-        // Prefixes and suffixes of the chain layers reduce.
-        let mut m: Vec<u32> = (0..=n_layers).map(|r| (1u32 << r) - 1).collect();
-        m.extend((1..=n_layers).map(|r| ((1u32 << r) - 1) << (n_layers - r)));
-        m.sort_unstable();
-        m.dedup();
-        m
-    };
+    let masks = bias_masks(n_layers);
     if n_layers < 3 {
         return Err("depth");
     }
@@ -225,6 +209,21 @@ pub(crate) fn solve(
         }
     }
     Err(if reached { "range" } else { "multipliers" })
+}
+
+/// Which chain layers reduce their forward value with the bias -pred(P) (bit l-3 for layer
+/// l): every subset of up to four layers, else the prefixes and suffixes.
+fn bias_masks(n_layers: usize) -> Vec<u32> {
+    if n_layers <= 4 {
+        (0..1u32 << n_layers).collect()
+    } else {
+        // Prefixes and suffixes of the chain layers reduce.
+        let mut m: Vec<u32> = (0..=n_layers).map(|r| (1u32 << r) - 1).collect();
+        m.extend((1..=n_layers).map(|r| ((1u32 << r) - 1) << (n_layers - r)));
+        m.sort_unstable();
+        m.dedup();
+        m
+    }
 }
 
 /// Ways to spread the power of two 2^rest over the chain's multipliers (forward order M_3 …

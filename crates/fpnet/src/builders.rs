@@ -194,6 +194,79 @@ fn chain_layers<'g>(g: &'g Graph, which: &str) -> Result<Vec<&'g Node>, ModelErr
     Ok(layers)
 }
 
+/// Where an affine map is in a parallel sum: it decides how the two maps are joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MapPosition {
+    /// T_1: rows stacked (both read the same input).
+    First,
+    /// T_l, 1 < l < L: block-diagonal.
+    Middle,
+    /// T_L: columns side by side, one bias kept.
+    Last,
+}
+
+/// The shape, weights and bias of the join of two affine maps `fa` (of `first`) and `ga` (of
+/// `second`) of format `fmt` at `position` (see [`parallel_sum`]); `at` gives the error path
+/// of a field.
+fn joined_map(
+    position: MapPosition,
+    fmt: &Format,
+    fa: &Affine,
+    ga: &Affine,
+    at: impl Fn(&str) -> String,
+) -> Result<(usize, usize, Vec<u128>, Vec<u128>), ModelError> {
+    let zero = fmt.zero(false);
+    let stacked_bias = || [fa.bias.as_slice(), &ga.bias].concat();
+    match position {
+        MapPosition::First => {
+            let weights = [fa.weights.as_slice(), &ga.weights].concat();
+            Ok((fa.rows + ga.rows, fa.cols, weights, stacked_bias()))
+        }
+        MapPosition::Middle => {
+            let (rows, cols) = (fa.rows + ga.rows, fa.cols + ga.cols);
+            let mut w = Vec::with_capacity(rows * cols);
+            for row in fa.weights.chunks(fa.cols) {
+                w.extend_from_slice(row);
+                w.extend(std::iter::repeat_n(zero, ga.cols));
+            }
+            for row in ga.weights.chunks(ga.cols) {
+                w.extend(std::iter::repeat_n(zero, fa.cols));
+                w.extend_from_slice(row);
+            }
+            Ok((rows, cols, w, stacked_bias()))
+        }
+        MapPosition::Last => {
+            if fa.rows != ga.rows {
+                return Err(ModelError::invalid(
+                    at(".affine.weights"),
+                    format!(
+                        "the last affine maps have {} and {} outputs; they must be equal",
+                        fa.rows, ga.rows
+                    ),
+                ));
+            }
+            let (rows, cols) = (fa.rows, fa.cols + ga.cols);
+            let mut w = Vec::with_capacity(rows * cols);
+            for (f_row, g_row) in fa.weights.chunks(fa.cols).zip(ga.weights.chunks(ga.cols)) {
+                w.extend_from_slice(f_row);
+                w.extend_from_slice(g_row);
+            }
+            let all_zero = |v: &[u128]| v.iter().all(|&x| fmt.unpack(x).is_zero());
+            let bias = if all_zero(&fa.bias) {
+                ga.bias.clone()
+            } else if all_zero(&ga.bias) {
+                fa.bias.clone()
+            } else {
+                return Err(ModelError::invalid(
+                    at(".affine.bias"),
+                    "both last biases have nonzero entries; a parallel sum keeps one of them, so the other must be all zeros",
+                ));
+            };
+            Ok((rows, cols, w, bias))
+        }
+    }
+}
+
 /// The parallel sum of two sequential networks of equal depth, as the constructions use it:
 /// the hidden units of `first` come first, then those of `second`.
 ///
@@ -286,58 +359,12 @@ pub fn parallel_sum(first: &Graph, second: &Graph) -> Result<Graph, ModelError> 
                         format!("orders differ: {} against {}", fa.order.name(), ga.order.name()),
                     ));
                 }
-                let zero = fmt.zero(false);
-                let (rows, cols, weights, bias);
-                if map_idx == 1 {
-                    rows = fa.rows + ga.rows;
-                    cols = fa.cols;
-                    weights = [fa.weights.as_slice(), &ga.weights].concat();
-                    bias = [fa.bias.as_slice(), &ga.bias].concat();
-                } else if map_idx < n_maps {
-                    rows = fa.rows + ga.rows;
-                    cols = fa.cols + ga.cols;
-                    let mut w = Vec::with_capacity(rows * cols);
-                    for row in fa.weights.chunks(fa.cols) {
-                        w.extend_from_slice(row);
-                        w.extend(std::iter::repeat_n(zero, ga.cols));
-                    }
-                    for row in ga.weights.chunks(ga.cols) {
-                        w.extend(std::iter::repeat_n(zero, fa.cols));
-                        w.extend_from_slice(row);
-                    }
-                    weights = w;
-                    bias = [fa.bias.as_slice(), &ga.bias].concat();
-                } else {
-                    if fa.rows != ga.rows {
-                        return Err(ModelError::invalid(
-                            at(".affine.weights"),
-                            format!(
-                                "the last affine maps have {} and {} outputs; they must be equal",
-                                fa.rows, ga.rows
-                            ),
-                        ));
-                    }
-                    rows = fa.rows;
-                    cols = fa.cols + ga.cols;
-                    let mut w = Vec::with_capacity(rows * cols);
-                    for (f_row, g_row) in fa.weights.chunks(fa.cols).zip(ga.weights.chunks(ga.cols))
-                    {
-                        w.extend_from_slice(f_row);
-                        w.extend_from_slice(g_row);
-                    }
-                    weights = w;
-                    let all_zero = |v: &[u128]| v.iter().all(|&x| fmt.unpack(x).is_zero());
-                    bias = if all_zero(&fa.bias) {
-                        ga.bias.clone()
-                    } else if all_zero(&ga.bias) {
-                        fa.bias.clone()
-                    } else {
-                        return Err(ModelError::invalid(
-                            at(".affine.bias"),
-                            "both last biases have nonzero entries; a parallel sum keeps one of them, so the other must be all zeros",
-                        ));
-                    };
-                }
+                let position = match map_idx {
+                    1 => MapPosition::First,
+                    m if m < n_maps => MapPosition::Middle,
+                    _ => MapPosition::Last,
+                };
+                let (rows, cols, weights, bias) = joined_map(position, &fmt, fa, ga, at)?;
                 Op::Affine(Affine { input: last, rows, cols, weights, bias, order: fa.order })
             }
             _ => {

@@ -15,6 +15,7 @@
 //!
 //! The graph's output is one node (the last layer unless chosen otherwise).
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use fpcore::act::Activation;
@@ -216,6 +217,248 @@ fn check_bits(path: impl Fn() -> String, fmt: &Format, bits: u128) -> Result<(),
     Ok(())
 }
 
+/// The checks of [`Graph::with_limits`], node by node in order, with what the nodes before
+/// have established: their widths, names and parameter count.
+struct Validator<'n> {
+    nodes: &'n [Node],
+    n_inputs: usize,
+    limits: &'n Limits,
+    /// The width of each node checked so far.
+    widths: Vec<usize>,
+    /// The sum of `widths`.
+    total_width: usize,
+    /// Parameters of the affine nodes checked so far.
+    n_params: usize,
+    /// The names used so far, with their nodes.
+    names: BTreeMap<&'n str, usize>,
+}
+
+impl<'n> Validator<'n> {
+    /// The path of `field` of node `idx` in errors (the node's own path for an empty field).
+    fn at(&self, idx: usize, field: &str) -> String {
+        let base = node_path(self.nodes, self.n_inputs, idx);
+        if field.is_empty() {
+            base
+        } else {
+            format!("{base}.{field}")
+        }
+    }
+
+    /// The path of node `idx` in errors.
+    fn path(&self, idx: usize) -> String {
+        node_path(self.nodes, self.n_inputs, idx)
+    }
+
+    /// The width of an earlier node.
+    fn width_of(&self, id: NodeId) -> usize {
+        self.widths.get(id.0).copied().expect("operands are earlier")
+    }
+
+    /// Checks node `idx` and records its width.
+    fn node(&mut self, idx: usize) -> Result<(), ModelError> {
+        self.check_name(idx)?;
+        self.check_operands(idx)?;
+        let node = &self.nodes[idx];
+        let width = match &node.op {
+            Op::Input { size } => self.input_width(idx, *size)?,
+            Op::Affine(a) => self.affine_width(idx, &node.format, a)?,
+            Op::Activation(a) => {
+                check_bits(|| self.at(idx, "activation.kink"), &node.format, a.sigma.kink)?;
+                self.width_of(a.input)
+            }
+            Op::Add(ids) => self.add_width(idx, ids)?,
+            Op::Concat(ids) => self.concat_width(idx, ids)?,
+        };
+        let max_total_width = self.limits.max_total_width;
+        self.total_width = self.total_width.saturating_add(width);
+        if self.total_width > max_total_width {
+            return Err(ModelError::limit(
+                self.at(idx, ""),
+                format!("the nodes' values together exceed the limit of {max_total_width} entries"),
+            ));
+        }
+        self.widths.push(width);
+        Ok(())
+    }
+
+    /// A valid name, used once; every input has one.
+    fn check_name(&mut self, idx: usize) -> Result<(), ModelError> {
+        let max_name_len = self.limits.max_name_len;
+        let Some(name) = self.nodes[idx].name.as_deref() else {
+            if idx < self.n_inputs {
+                return Err(ModelError::invalid(self.at(idx, "name"), "an input needs a name"));
+            }
+            return Ok(());
+        };
+        if !is_valid_name_within(name, max_name_len) {
+            return Err(ModelError::invalid(
+                self.at(idx, "name"),
+                format!(
+                    "'{}' is not a valid name (1 to {max_name_len} ASCII letters, digits, '_', '.', '-', ':', '/')",
+                    name.escape_debug()
+                ),
+            ));
+        }
+        if let Some(first) = self.names.insert(name, idx) {
+            return Err(ModelError::invalid(
+                self.at(idx, "name"),
+                format!("name '{name}' is already used by {}", self.path(first)),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every operand is an earlier node.
+    fn check_operands(&self, idx: usize) -> Result<(), ModelError> {
+        let op = &self.nodes[idx].op;
+        for (k, operand) in op.operands().iter().enumerate() {
+            if operand.0 >= idx {
+                let field = match op {
+                    Op::Add(_) => format!("add[{k}]"),
+                    Op::Concat(_) => format!("concat[{k}]"),
+                    _ => "input".to_string(),
+                };
+                return Err(ModelError::invalid(
+                    self.at(idx, &field),
+                    format!(
+                        "refers to node {operand}, which is not evaluated before this one (a node reads only earlier nodes)"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// An input: before every layer, with 1 to `max_width` entries.
+    fn input_width(&self, idx: usize, size: usize) -> Result<usize, ModelError> {
+        let max_width = self.limits.max_width;
+        if idx >= self.n_inputs {
+            return Err(ModelError::invalid(
+                self.at(idx, ""),
+                "inputs must come before every layer",
+            ));
+        }
+        if size == 0 || size > max_width {
+            return Err(ModelError::limit(
+                self.at(idx, "size"),
+                format!("an input has 1 to {max_width} entries, got {size}"),
+            ));
+        }
+        Ok(size)
+    }
+
+    /// An affine layer: its shape, its input's width, its order, its encodings and the
+    /// parameter limit.
+    fn affine_width(&mut self, idx: usize, fmt: &Format, a: &Affine) -> Result<usize, ModelError> {
+        let max_width = self.limits.max_width;
+        if a.rows == 0 || a.rows > max_width || a.cols == 0 || a.cols > max_width {
+            return Err(ModelError::limit(
+                self.at(idx, "affine.weights"),
+                format!(
+                    "weights have 1 to {max_width} rows and columns, got {} × {}",
+                    a.rows, a.cols
+                ),
+            ));
+        }
+        if a.rows.checked_mul(a.cols) != Some(a.weights.len()) {
+            return Err(ModelError::invalid(
+                self.at(idx, "affine.weights"),
+                format!(
+                    "{} × {} weights need {} entries, got {}",
+                    a.rows,
+                    a.cols,
+                    a.rows.saturating_mul(a.cols),
+                    a.weights.len()
+                ),
+            ));
+        }
+        if a.bias.len() != a.rows {
+            return Err(ModelError::invalid(
+                self.at(idx, "affine.bias"),
+                format!(
+                    "expected {} entries (one per row of weights), got {}",
+                    a.rows,
+                    a.bias.len()
+                ),
+            ));
+        }
+        let input_width = self.width_of(a.input);
+        if input_width != a.cols {
+            return Err(ModelError::invalid(
+                self.at(idx, "affine.weights"),
+                format!(
+                    "weights have {} columns but the input {} has {input_width} entries",
+                    a.cols,
+                    self.path(a.input.0)
+                ),
+            ));
+        }
+        if a.order == Order::Blocked(0) {
+            return Err(ModelError::invalid(
+                self.at(idx, "affine.order"),
+                "block width must be at least 1",
+            ));
+        }
+        for (k, &w) in a.weights.iter().enumerate() {
+            let at = || self.at(idx, &format!("affine.weights[{}][{}]", k / a.cols, k % a.cols));
+            check_bits(at, fmt, w)?;
+        }
+        for (k, &b) in a.bias.iter().enumerate() {
+            check_bits(|| self.at(idx, &format!("affine.bias[{k}]")), fmt, b)?;
+        }
+        let max_params = self.limits.max_params;
+        self.n_params = self.n_params.saturating_add(a.weights.len() + a.bias.len());
+        if self.n_params > max_params {
+            return Err(ModelError::limit(
+                self.at(idx, "affine"),
+                format!("the network's parameters exceed the limit of {max_params} parameters"),
+            ));
+        }
+        Ok(a.rows)
+    }
+
+    /// A sum of branches: at least one, all of the same width.
+    fn add_width(&self, idx: usize, ids: &[NodeId]) -> Result<usize, ModelError> {
+        let Some(first) = ids.first() else {
+            return Err(ModelError::invalid(self.at(idx, "add"), "add needs at least one operand"));
+        };
+        let w0 = self.width_of(*first);
+        for (k, id) in ids.iter().enumerate() {
+            if self.width_of(*id) != w0 {
+                return Err(ModelError::invalid(
+                    self.at(idx, &format!("add[{k}]")),
+                    format!(
+                        "{} has {} entries but {} has {w0}; added branches have equal widths",
+                        self.path(id.0),
+                        self.width_of(*id),
+                        self.path(first.0)
+                    ),
+                ));
+            }
+        }
+        Ok(w0)
+    }
+
+    /// A concatenation: at least one operand, at most `max_width` entries in all.
+    fn concat_width(&self, idx: usize, ids: &[NodeId]) -> Result<usize, ModelError> {
+        let max_width = self.limits.max_width;
+        if ids.is_empty() {
+            return Err(ModelError::invalid(
+                self.at(idx, "concat"),
+                "concat needs at least one operand",
+            ));
+        }
+        let sum = ids.iter().fold(0usize, |s, id| s.saturating_add(self.width_of(*id)));
+        if sum > max_width {
+            return Err(ModelError::limit(
+                self.at(idx, "concat"),
+                format!("{sum} entries exceed the limit of {max_width} per node"),
+            ));
+        }
+        Ok(sum)
+    }
+}
+
 impl Graph {
     /// Validates and builds a graph of the network format `format`. `nodes` lists the inputs
     /// first, then the layers; `output` is the node whose values the network returns.
@@ -241,8 +484,7 @@ impl Graph {
         output: NodeId,
         limits: &Limits,
     ) -> Result<Graph, ModelError> {
-        let Limits { max_nodes, max_width, max_total_width, max_params, max_name_len, .. } =
-            *limits;
+        let max_nodes = limits.max_nodes;
         if nodes.len() > max_nodes {
             return Err(ModelError::limit(
                 "layers",
@@ -253,197 +495,19 @@ impl Graph {
         if n_inputs == 0 {
             return Err(ModelError::invalid("inputs", "a network needs at least one input"));
         }
-        let mut widths = Vec::with_capacity(nodes.len());
-        let mut total_width = 0usize;
-        let mut n_params = 0usize;
-        let mut names: std::collections::BTreeMap<&str, usize> = Default::default();
-        for (idx, node) in nodes.iter().enumerate() {
-            let at = |field: &str| {
-                let base = node_path(&nodes, n_inputs, idx);
-                if field.is_empty() {
-                    base
-                } else {
-                    format!("{base}.{field}")
-                }
-            };
-            if let Some(name) = &node.name {
-                if !is_valid_name_within(name, max_name_len) {
-                    return Err(ModelError::invalid(
-                        at("name"),
-                        format!(
-                            "'{}' is not a valid name (1 to {max_name_len} ASCII letters, digits, '_', '.', '-', ':', '/')",
-                            name.escape_debug()
-                        ),
-                    ));
-                }
-                if let Some(first) = names.insert(name, idx) {
-                    return Err(ModelError::invalid(
-                        at("name"),
-                        format!(
-                            "name '{name}' is already used by {}",
-                            node_path(&nodes, n_inputs, first)
-                        ),
-                    ));
-                }
-            } else if idx < n_inputs {
-                return Err(ModelError::invalid(at("name"), "an input needs a name"));
-            }
-            for (k, operand) in node.op.operands().iter().enumerate() {
-                if operand.0 >= idx {
-                    let field = match &node.op {
-                        Op::Add(_) => format!("add[{k}]"),
-                        Op::Concat(_) => format!("concat[{k}]"),
-                        _ => "input".to_string(),
-                    };
-                    return Err(ModelError::invalid(
-                        at(&field),
-                        format!(
-                            "refers to node {operand}, which is not evaluated before this one (a node reads only earlier nodes)"
-                        ),
-                    ));
-                }
-            }
-            let fmt = &node.format;
-            let width_of = |id: NodeId| widths.get(id.0).copied().expect("operands are earlier");
-            let width = match &node.op {
-                Op::Input { size } => {
-                    if idx >= n_inputs {
-                        return Err(ModelError::invalid(
-                            at(""),
-                            "inputs must come before every layer",
-                        ));
-                    }
-                    if *size == 0 || *size > max_width {
-                        return Err(ModelError::limit(
-                            at("size"),
-                            format!("an input has 1 to {max_width} entries, got {size}"),
-                        ));
-                    }
-                    *size
-                }
-                Op::Affine(a) => {
-                    if a.rows == 0 || a.rows > max_width || a.cols == 0 || a.cols > max_width {
-                        return Err(ModelError::limit(
-                            at("affine.weights"),
-                            format!(
-                                "weights have 1 to {max_width} rows and columns, got {} × {}",
-                                a.rows, a.cols
-                            ),
-                        ));
-                    }
-                    if a.rows.checked_mul(a.cols) != Some(a.weights.len()) {
-                        return Err(ModelError::invalid(
-                            at("affine.weights"),
-                            format!(
-                                "{} × {} weights need {} entries, got {}",
-                                a.rows,
-                                a.cols,
-                                a.rows.saturating_mul(a.cols),
-                                a.weights.len()
-                            ),
-                        ));
-                    }
-                    if a.bias.len() != a.rows {
-                        return Err(ModelError::invalid(
-                            at("affine.bias"),
-                            format!(
-                                "expected {} entries (one per row of weights), got {}",
-                                a.rows,
-                                a.bias.len()
-                            ),
-                        ));
-                    }
-                    let input_width = width_of(a.input);
-                    if input_width != a.cols {
-                        return Err(ModelError::invalid(
-                            at("affine.weights"),
-                            format!(
-                                "weights have {} columns but the input {} has {input_width} entries",
-                                a.cols,
-                                node_path(&nodes, n_inputs, a.input.0)
-                            ),
-                        ));
-                    }
-                    if a.order == Order::Blocked(0) {
-                        return Err(ModelError::invalid(
-                            at("affine.order"),
-                            "block width must be at least 1",
-                        ));
-                    }
-                    for (k, &w) in a.weights.iter().enumerate() {
-                        check_bits(
-                            || at(&format!("affine.weights[{}][{}]", k / a.cols, k % a.cols)),
-                            fmt,
-                            w,
-                        )?;
-                    }
-                    for (k, &b) in a.bias.iter().enumerate() {
-                        check_bits(|| at(&format!("affine.bias[{k}]")), fmt, b)?;
-                    }
-                    n_params = n_params.saturating_add(a.weights.len() + a.bias.len());
-                    if n_params > max_params {
-                        return Err(ModelError::limit(
-                            at("affine"),
-                            format!("the network's parameters exceed the limit of {max_params} parameters"),
-                        ));
-                    }
-                    a.rows
-                }
-                Op::Activation(a) => {
-                    check_bits(|| at("activation.kink"), fmt, a.sigma.kink)?;
-                    width_of(a.input)
-                }
-                Op::Add(ids) => {
-                    let Some(first) = ids.first() else {
-                        return Err(ModelError::invalid(
-                            at("add"),
-                            "add needs at least one operand",
-                        ));
-                    };
-                    let w0 = width_of(*first);
-                    for (k, id) in ids.iter().enumerate() {
-                        if width_of(*id) != w0 {
-                            return Err(ModelError::invalid(
-                                at(&format!("add[{k}]")),
-                                format!(
-                                    "{} has {} entries but {} has {w0}; added branches have equal widths",
-                                    node_path(&nodes, n_inputs, id.0),
-                                    width_of(*id),
-                                    node_path(&nodes, n_inputs, first.0)
-                                ),
-                            ));
-                        }
-                    }
-                    w0
-                }
-                Op::Concat(ids) => {
-                    if ids.is_empty() {
-                        return Err(ModelError::invalid(
-                            at("concat"),
-                            "concat needs at least one operand",
-                        ));
-                    }
-                    let sum = ids.iter().fold(0usize, |s, id| s.saturating_add(width_of(*id)));
-                    if sum > max_width {
-                        return Err(ModelError::limit(
-                            at("concat"),
-                            format!("{sum} entries exceed the limit of {max_width} per node"),
-                        ));
-                    }
-                    sum
-                }
-            };
-            total_width = total_width.saturating_add(width);
-            if total_width > max_total_width {
-                return Err(ModelError::limit(
-                    at(""),
-                    format!(
-                        "the nodes' values together exceed the limit of {max_total_width} entries"
-                    ),
-                ));
-            }
-            widths.push(width);
+        let mut check = Validator {
+            nodes: &nodes,
+            n_inputs,
+            limits,
+            widths: Vec::with_capacity(nodes.len()),
+            total_width: 0,
+            n_params: 0,
+            names: BTreeMap::new(),
+        };
+        for idx in 0..nodes.len() {
+            check.node(idx)?;
         }
+        let widths = check.widths;
         if output.0 >= nodes.len() {
             return Err(ModelError::invalid(
                 "output",

@@ -15,6 +15,28 @@
 //!
 //! Every rounding is an fpcore operation; this crate never rounds on its own. Limits on sizes
 //! ([`limits`]) turn absurd inputs into errors instead of panics, hangs or memory exhaustion.
+//!
+//! # Example
+//!
+//! A network with one bfloat16 input and one affine layer, y = 2 ⊗ x ⊕ 1, read from JSON and
+//! evaluated at x = 3 (values are encodings: in bfloat16, 3 is `0x4040` and 7 is `0x40E0`):
+//!
+//! ```
+//! use fpcore::{Env, Flags};
+//! use fpnet::file::{load_str, LoadOptions};
+//! use fpnet::Interpreter;
+//!
+//! let text = r#"{
+//!   "format": "bf16",
+//!   "inputs": 1,
+//!   "layers": [{"affine": {"weights": [["2"]], "bias": ["1"]}}]
+//! }"#;
+//! let graph = load_str(text, &LoadOptions::default())?.graph;
+//! let out = Interpreter::new(&graph, Env::default()).eval(&[0x4040])?;
+//! assert_eq!(out.values, [0x40E0]); // (+0 ⊕ 2 ⊗ 3) ⊕ 1 = 7, exact
+//! assert_eq!(out.flags, Flags::NONE);
+//! # Ok::<(), fpnet::ModelError>(())
+//! ```
 
 #![forbid(unsafe_code)]
 #![deny(clippy::float_arithmetic)]

@@ -6,6 +6,9 @@
 //! unless subscripted with another format; fma(a, b, c) is a·b + c rounded once;
 //! cvt_G(v) is the conversion of v to the format G (one rounding). Indices ascend.
 //! Every reduction here is a plain loop in the written direction, one fpcore call per rounding.
+//! Each rounding's flags are ORed into a local with `|=`. NOTE: not through `fpcore::Ctx`,
+//! whose operations are calls across the crate boundary (the release profile has no LTO): one
+//! more call per product in the layer kernels, while `|=` is inlined.
 
 use std::borrow::Cow;
 
@@ -78,13 +81,6 @@ impl Order {
     }
 }
 
-/// Accumulates flags across the steps of a reduction (no `|=`: flags are ORed explicitly).
-#[inline]
-fn take(flags: &mut Flags, r: Rounded<u128>) -> u128 {
-    *flags = flags.union(r.flags);
-    r.value
-}
-
 /// A sum from +0, left to right: `((+0 ⊕ v_1) ⊕ v_2) ⊕ … ⊕ v_n` (SEMANTICS §4).
 ///
 /// # Evaluation order
@@ -94,7 +90,9 @@ pub fn sum_left_to_right(env: &Env, fmt: &Format, terms: &[u128]) -> Rounded<u12
     let mut flags = Flags::NONE;
     let mut acc = fmt.zero(false);
     for &v in terms {
-        acc = take(&mut flags, fpcore::add(env, fmt, acc, v));
+        let s = fpcore::add(env, fmt, acc, v);
+        flags |= s.flags;
+        acc = s.value;
     }
     Rounded::new(acc, flags)
 }
@@ -115,11 +113,13 @@ pub fn dot_sequential(env: &Env, fmt: &Format, w: &[u128], x: &[u128], b: u128) 
     let mut flags = Flags::NONE;
     let mut acc = fmt.zero(false);
     for (&w_j, &x_j) in w.iter().zip(x) {
-        let t_j = take(&mut flags, fpcore::mul(env, fmt, w_j, x_j));
-        acc = take(&mut flags, fpcore::add(env, fmt, acc, t_j));
+        let t_j = fpcore::mul(env, fmt, w_j, x_j);
+        let s = fpcore::add(env, fmt, acc, t_j.value);
+        flags |= t_j.flags | s.flags;
+        acc = s.value;
     }
-    let y = take(&mut flags, fpcore::add(env, fmt, acc, b));
-    Rounded::new(y, flags)
+    let y = fpcore::add(env, fmt, acc, b);
+    Rounded::new(y.value, flags | y.flags)
 }
 
 /// One output of a layer as a chain of fused multiply-adds, bias last.
@@ -137,10 +137,12 @@ pub fn dot_fma(env: &Env, fmt: &Format, w: &[u128], x: &[u128], b: u128) -> Roun
     let mut flags = Flags::NONE;
     let mut acc = fmt.zero(false);
     for (&w_j, &x_j) in w.iter().zip(x) {
-        acc = take(&mut flags, fpcore::fma(env, fmt, w_j, x_j, acc));
+        let a = fpcore::fma(env, fmt, w_j, x_j, acc);
+        flags |= a.flags;
+        acc = a.value;
     }
-    let y = take(&mut flags, fpcore::add(env, fmt, acc, b));
-    Rounded::new(y, flags)
+    let y = fpcore::add(env, fmt, acc, b);
+    Rounded::new(y.value, flags | y.flags)
 }
 
 /// One output of a layer with the products summed in a balanced binary tree, bias last.
@@ -172,14 +174,17 @@ pub fn dot_pairwise(
     let mut flags = Flags::NONE;
     scratch.clear();
     for (&w_j, &x_j) in w.iter().zip(x) {
-        scratch.push(take(&mut flags, fpcore::mul(env, fmt, w_j, x_j)));
+        let t_j = fpcore::mul(env, fmt, w_j, x_j);
+        flags |= t_j.flags;
+        scratch.push(t_j.value);
     }
     let mut len = scratch.len();
     while len > 1 {
         let pairs = len / 2;
         for k in 0..pairs {
-            scratch[k] =
-                take(&mut flags, fpcore::add(env, fmt, scratch[2 * k], scratch[2 * k + 1]));
+            let s = fpcore::add(env, fmt, scratch[2 * k], scratch[2 * k + 1]);
+            flags |= s.flags;
+            scratch[k] = s.value;
         }
         if len % 2 == 1 {
             scratch[pairs] = scratch[len - 1];
@@ -187,8 +192,8 @@ pub fn dot_pairwise(
         len = pairs + len % 2;
     }
     let p = scratch.first().copied().unwrap_or_else(|| fmt.zero(false));
-    let y = take(&mut flags, fpcore::add(env, fmt, p, b));
-    Rounded::new(y, flags)
+    let y = fpcore::add(env, fmt, p, b);
+    Rounded::new(y.value, flags | y.flags)
 }
 
 /// One output of a layer with blocked partial sums of width `k`, bias last.
@@ -219,13 +224,17 @@ pub fn dot_blocked(
     for (w_block, x_block) in w.chunks(k).zip(x.chunks(k)) {
         let mut block = fmt.zero(false);
         for (&w_j, &x_j) in w_block.iter().zip(x_block) {
-            let t_j = take(&mut flags, fpcore::mul(env, fmt, w_j, x_j));
-            block = take(&mut flags, fpcore::add(env, fmt, block, t_j));
+            let t_j = fpcore::mul(env, fmt, w_j, x_j);
+            let s = fpcore::add(env, fmt, block, t_j.value);
+            flags |= t_j.flags | s.flags;
+            block = s.value;
         }
-        total = take(&mut flags, fpcore::add(env, fmt, total, block));
+        let s = fpcore::add(env, fmt, total, block);
+        flags |= s.flags;
+        total = s.value;
     }
-    let y = take(&mut flags, fpcore::add(env, fmt, total, b));
-    Rounded::new(y, flags)
+    let y = fpcore::add(env, fmt, total, b);
+    Rounded::new(y.value, flags | y.flags)
 }
 
 /// One output of a layer accumulated in a wider format G, rounded once to the layer's format F
@@ -251,13 +260,12 @@ pub fn dot_wide(
     x: &[u128],
     b: u128,
 ) -> Rounded<u128> {
-    let mut flags = Flags::NONE;
-    let acc = take(&mut flags, dot_sequential(env, wide, w, x, b));
+    let acc = dot_sequential(env, wide, w, x, b);
     if wide == fmt {
-        return Rounded::new(acc, flags);
+        return acc;
     }
-    let y = take(&mut flags, fpcore::convert(env, wide, fmt, acc));
-    Rounded::new(y, flags)
+    let y = fpcore::convert(env, wide, fmt, acc.value);
+    Rounded::new(y.value, acc.flags | y.flags)
 }
 
 /// Converts every element of `values` from `src` to `dst` into `out` (one rounding each; a copy
@@ -276,7 +284,9 @@ pub fn convert_all(
     }
     let mut flags = Flags::NONE;
     for &v in values {
-        out.push(take(&mut flags, fpcore::convert(env, src, dst, v)));
+        let r = fpcore::convert(env, src, dst, v);
+        flags |= r.flags;
+        out.push(r.value);
     }
     flags
 }
@@ -374,11 +384,15 @@ fn accumulate(
     if !fused {
         // The chain acc ⊕ (w ⊗ x) of dot_sequential, as one fpcore call (its kernel is exact,
         // and identical to the product-then-sum loop bit for bit).
-        return take(flags, fpcore::mul_add_chain(env, fmt, fmt.zero(false), terms));
+        let chain = fpcore::mul_add_chain(env, fmt, fmt.zero(false), terms);
+        *flags |= chain.flags;
+        return chain.value;
     }
     let mut acc = fmt.zero(false);
     for (w_j, x_j) in terms {
-        acc = take(flags, fpcore::fma(env, fmt, w_j, x_j, acc));
+        let a = fpcore::fma(env, fmt, w_j, x_j, acc);
+        *flags |= a.flags;
+        acc = a.value;
     }
     acc
 }
@@ -408,11 +422,14 @@ impl<'a> AffineKernel<'a> {
                 let mut row_flags = vec![Flags::NONE; rows];
                 let mut w_wide = Vec::with_capacity(weights.len());
                 let mut b_wide = Vec::with_capacity(rows);
+                let mut row_wide = Vec::with_capacity(cols);
                 for (row, (&b, flags)) in bias.iter().zip(row_flags.iter_mut()).enumerate() {
-                    for &w in &weights[row * cols..(row + 1) * cols] {
-                        w_wide.push(take(flags, fpcore::convert(env, fmt, &wide, w)));
-                    }
-                    b_wide.push(take(flags, fpcore::convert(env, fmt, &wide, b)));
+                    let row_weights = &weights[row * cols..(row + 1) * cols];
+                    *flags |= convert_all(env, fmt, &wide, row_weights, &mut row_wide);
+                    w_wide.extend_from_slice(&row_wide);
+                    let b = fpcore::convert(env, fmt, &wide, b);
+                    *flags |= b.flags;
+                    b_wide.push(b.value);
                 }
                 (Cow::Owned(w_wide), Cow::Owned(b_wide), row_flags)
             }
@@ -477,7 +494,7 @@ impl<'a> AffineKernel<'a> {
         out.clear();
         let (x, compute) = match self.order {
             Order::Wide(wide) if wide != *fmt => {
-                flags = flags.union(convert_all(env, fmt, &wide, x, &mut scratch.converted));
+                flags |= convert_all(env, fmt, &wide, x, &mut scratch.converted);
                 (scratch.converted.as_slice(), wide)
             }
             _ => (x, *fmt),
@@ -504,10 +521,8 @@ impl<'a> AffineKernel<'a> {
             let b = self.bias[row];
             let mut row_flags = self.row_flags[row];
             let y = match (self.order, skip) {
-                (Order::Pairwise, _) => {
-                    take(&mut row_flags, dot_pairwise(env, fmt, w, x, b, &mut scratch.terms))
-                }
-                (Order::Blocked(k), _) => take(&mut row_flags, dot_blocked(env, fmt, k, w, x, b)),
+                (Order::Pairwise, _) => dot_pairwise(env, fmt, w, x, b, &mut scratch.terms),
+                (Order::Blocked(k), _) => dot_blocked(env, fmt, k, w, x, b),
                 (_, skip) => {
                     let acc = match skip {
                         Skip::Never => {
@@ -529,16 +544,17 @@ impl<'a> AffineKernel<'a> {
                             accumulate(env, &compute, fused, terms, &mut row_flags)
                         }
                     };
-                    let y = take(&mut row_flags, fpcore::add(env, &compute, acc, b));
+                    let y = fpcore::add(env, &compute, acc, b);
                     if compute == *fmt {
                         y
                     } else {
-                        take(&mut row_flags, fpcore::convert(env, &compute, fmt, y))
+                        let r = fpcore::convert(env, &compute, fmt, y.value);
+                        Rounded::new(r.value, y.flags | r.flags)
                     }
                 }
             };
-            flags = flags.union(row_flags);
-            out.push(y);
+            flags |= row_flags | y.flags;
+            out.push(y.value);
         }
         flags
     }

@@ -22,8 +22,6 @@ use fpcore::act::{deriv, deriv_composite};
 use fpcore::{Env, Flags, Format, Rounded};
 use fpnet::graph::{Rule, Sigma};
 
-use super::take;
-
 /// sigma'(z) by the node's derivative rule and kink (see the module documentation).
 pub fn derivative(env: &Env, fmt: &Format, sigma: &Sigma, z: u128) -> Rounded<u128> {
     match sigma.derivative {
@@ -60,11 +58,13 @@ pub fn input_gradient(
         d.clear();
     }
     for (&g_j, &z_j) in g.iter().zip(z) {
-        let d_j = take(&mut flags, derivative(env, fmt, sigma, z_j));
+        let d_j = derivative(env, fmt, sigma, z_j);
         if let Some(d) = derivatives.as_deref_mut() {
-            d.push(d_j);
+            d.push(d_j.value);
         }
-        out.push(take(&mut flags, fpcore::mul(env, fmt, g_j, d_j)));
+        let c_j = fpcore::mul(env, fmt, g_j, d_j.value);
+        flags |= d_j.flags | c_j.flags;
+        out.push(c_j.value);
     }
     flags
 }

@@ -57,12 +57,12 @@
 //! is. A batch sum continued from an accumulator that is -0 or a NaN is never skipped (a NaN
 //! given from outside need not be the NaN the policy would produce).
 
-use fpcore::{Env, Flags, Format};
+use fpcore::{Env, Flags, Format, Rounded};
 use fpnet::graph::Affine;
 use fpnet::reduce::{convert_all, dot_blocked, dot_fma, dot_pairwise, Order};
 use rayon::prelude::*;
 
-use super::{all_finite, is_zero, take};
+use super::{all_finite, is_zero};
 
 /// The nonzero weights of each column of W (compressed sparse columns), for layers whose
 /// weights are mostly zeros.
@@ -135,7 +135,9 @@ impl AffineBackward {
             wt[j * rows + i] = if compute == *fmt {
                 w
             } else {
-                take(&mut weight_flags, fpcore::convert(env, fmt, &compute, w))
+                let r = fpcore::convert(env, fmt, &compute, w);
+                weight_flags |= r.flags;
+                r.value
             };
         }
         let skip = match affine.order {
@@ -214,8 +216,8 @@ impl AffineBackward {
         let g = if compute == fmt {
             g
         } else {
-            flags = flags.union(self.weight_flags);
-            flags = flags.union(convert_all(env, fmt, compute, g, &mut scratch.converted));
+            flags |= self.weight_flags;
+            flags |= convert_all(env, fmt, compute, g, &mut scratch.converted);
             scratch.converted.as_slice()
         };
         // The additive identity that stands in for the forward's bias.
@@ -231,14 +233,9 @@ impl AffineBackward {
         }
         for (j, col) in self.wt.chunks(rows).enumerate() {
             let c = match self.order {
-                Order::Fma => take(&mut flags, dot_fma(env, compute, g, col, neg_zero)),
-                Order::Pairwise => take(
-                    &mut flags,
-                    dot_pairwise(env, compute, g, col, neg_zero, &mut scratch.terms),
-                ),
-                Order::Blocked(k) => {
-                    take(&mut flags, dot_blocked(env, compute, k, g, col, neg_zero))
-                }
+                Order::Fma => dot_fma(env, compute, g, col, neg_zero),
+                Order::Pairwise => dot_pairwise(env, compute, g, col, neg_zero, &mut scratch.terms),
+                Order::Blocked(k) => dot_blocked(env, compute, k, g, col, neg_zero),
                 Order::Sequential | Order::Wide(_) => {
                     let plus_zero = compute.zero(false);
                     let r = match skip {
@@ -260,15 +257,16 @@ impl AffineBackward {
                             fpcore::mul_add_chain(env, compute, plus_zero, terms)
                         }
                     };
-                    let c = take(&mut flags, r);
                     if compute == fmt {
-                        c
+                        r
                     } else {
-                        take(&mut flags, fpcore::convert(env, compute, fmt, c))
+                        let c = fpcore::convert(env, compute, fmt, r.value);
+                        Rounded::new(c.value, r.flags | c.flags)
                     }
                 }
             };
-            out.push(c);
+            flags |= c.flags;
+            out.push(c.value);
         }
         flags
     }
@@ -298,17 +296,21 @@ impl AffineBackward {
         if compute == fmt {
             for &g_i in g {
                 for &x_j in x {
-                    dw.push(take(&mut flags, fpcore::mul(env, fmt, g_i, x_j)));
+                    let p = fpcore::mul(env, fmt, g_i, x_j);
+                    flags |= p.flags;
+                    dw.push(p.value);
                 }
             }
             return flags;
         }
-        flags = flags.union(convert_all(env, fmt, compute, g, &mut scratch.converted));
-        flags = flags.union(convert_all(env, fmt, compute, x, &mut scratch.converted_x));
+        flags |= convert_all(env, fmt, compute, g, &mut scratch.converted);
+        flags |= convert_all(env, fmt, compute, x, &mut scratch.converted_x);
         for &g_i in &scratch.converted {
             for &x_j in &scratch.converted_x {
-                let p = take(&mut flags, fpcore::mul(env, compute, g_i, x_j));
-                dw.push(take(&mut flags, fpcore::convert(env, compute, fmt, p)));
+                let p = fpcore::mul(env, compute, g_i, x_j);
+                let d = fpcore::convert(env, compute, fmt, p.value);
+                flags |= p.flags | d.flags;
+                dw.push(d.value);
             }
         }
         flags
@@ -352,7 +354,9 @@ impl AffineBackward {
         // Bias sums: ((db_i ⊕ g¹_i) ⊕ g²_i) ⊕ …
         for (i, acc) in db.iter_mut().enumerate() {
             for &g in &gt[i * b..(i + 1) * b] {
-                *acc = take(&mut flags, fpcore::add(env, fmt, *acc, g));
+                let s = fpcore::add(env, fmt, *acc, g);
+                flags |= s.flags;
+                *acc = s.value;
             }
         }
         if b == 0 {
@@ -370,7 +374,7 @@ impl AffineBackward {
             .collect();
         let xt_wide = if wide {
             let mut v = Vec::with_capacity(xt.len());
-            flags = flags.union(convert_all(env, fmt, &self.compute, xt, &mut v));
+            flags |= convert_all(env, fmt, &self.compute, xt, &mut v);
             v
         } else {
             Vec::new()
@@ -428,7 +432,8 @@ impl AffineBackward {
                     .map(|&(k, g, _)| (g, x_col[k]));
                 fpcore::mul_add_chain(env, fmt, *acc, terms)
             };
-            *acc = take(&mut flags, r);
+            flags |= r.flags;
+            *acc = r.value;
         }
         flags
     }
@@ -441,12 +446,14 @@ impl AffineBackward {
         let b = g_row.len();
         let mut flags = Flags::NONE;
         let mut g_wide = Vec::with_capacity(b);
-        flags = flags.union(convert_all(env, fmt, compute, g_row, &mut g_wide));
+        flags |= convert_all(env, fmt, compute, g_row, &mut g_wide);
         for (j, acc) in dw_row.iter_mut().enumerate() {
             for (&g, &x) in g_wide.iter().zip(&xt_wide[j * b..(j + 1) * b]) {
-                let p = take(&mut flags, fpcore::mul(env, compute, g, x));
-                let d = take(&mut flags, fpcore::convert(env, compute, fmt, p));
-                *acc = take(&mut flags, fpcore::add(env, fmt, *acc, d));
+                let p = fpcore::mul(env, compute, g, x);
+                let d = fpcore::convert(env, compute, fmt, p.value);
+                let s = fpcore::add(env, fmt, *acc, d.value);
+                flags |= p.flags | d.flags | s.flags;
+                *acc = s.value;
             }
         }
         flags

@@ -13,20 +13,17 @@
 //!
 //! The contributions a node receives from its consumers are summed by
 //! [`crate::backward`] (consumers' declaration order).
+//!
+//! Flags are ORed with `|=` after each rounding, as in fpnet's reductions (the per-element
+//! loops here stay free of `fpcore::Ctx`'s cross-crate calls); the short sequences of the
+//! losses, the parameter sums and SGD use `Ctx`.
 
 pub mod activation;
 pub mod add;
 pub mod affine;
 pub mod concat;
 
-use fpcore::{Env, Flags, Format, Rounded};
-
-/// Accumulates flags across the steps of a rule (no `|=`: flags are ORed explicitly).
-#[inline]
-pub(crate) fn take(flags: &mut Flags, r: Rounded<u128>) -> u128 {
-    *flags = flags.union(r.flags);
-    r.value
-}
+use fpcore::{Env, Flags, Format};
 
 /// Converts a contribution computed in the consumer's format `node_fmt` to the operand's
 /// format `operand_fmt`, element by element (one rounding each, `cvt_(F_u)(c_j)`), in place.
@@ -42,7 +39,9 @@ pub fn convert_back(
         return flags;
     }
     for c in contribution.iter_mut() {
-        *c = take(&mut flags, fpcore::convert(env, node_fmt, operand_fmt, *c));
+        let r = fpcore::convert(env, node_fmt, operand_fmt, *c);
+        flags |= r.flags;
+        *c = r.value;
     }
     flags
 }

@@ -1,12 +1,11 @@
 //! Correctly rounded exp, expm1, log1p and erf (IEEE 754-2019 §9.2 recommended operations),
 //! the elementary steps of the composite activation definitions. tanh lives with its
-//! activation in `tanh.rs`.
+//! activation in `tanh.rs`; elu and elu' are expm1 and exp for x <= 0.
 
+use super::entry::{one_operand, Ends, Fixed};
 use super::mp::func::{erf_point, exp_point, expm1_point, log1p_point};
 use super::mp::Dy;
-use super::ziv::{
-    arg, at_least, below_subnormals, beside_point, infinity, one, p_qmin, zero, ziv, Arg,
-};
+use super::ziv::{saturated, ziv, Limit};
 use crate::env::Env;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
@@ -23,107 +22,57 @@ fn surely_overflows(fmt: &Format, a: &Dy, extra: i64) -> bool {
 /// IEEE 754 `exp(x)`, correctly rounded: `e^x`. exp(+-0) = 1, exp(+inf) = +inf,
 /// exp(-inf) = +0.
 pub fn exp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
-    match arg(env, fmt, x) {
-        Arg::Nan(r) => r,
-        Arg::Zero(_) => one(env, fmt, false),
-        Arg::Inf(sign) => {
-            if sign {
-                zero(fmt, false)
-            } else {
-                infinity(env, fmt, false)
-            }
+    let ends = Ends { zero: Fixed::ONE, neg_inf: Fixed::PosZero, pos_inf: Fixed::PosInf };
+    one_operand(env, fmt, x, ends, |a| {
+        if surely_overflows(fmt, a, 0) {
+            return overflow(env, fmt, false);
         }
-        Arg::Finite(a) => {
-            if surely_overflows(fmt, &a, 0) {
-                return overflow(env, fmt, false);
-            }
-            // e^x < 2^x for x < 0.
-            let (_, qmin) = p_qmin(fmt);
-            if a.is_neg() && at_least(&a.abs(), 3 - qmin) {
-                if let Some(r) = below_subnormals(env, fmt, false) {
-                    return r;
-                }
-            }
-            ziv(env, fmt, |w| exp_point(&a, w))
-        }
-    }
+        // e^x < 2^x for x < 0.
+        a.is_neg()
+            .then(|| saturated(env, fmt, Limit::Zero, true, 0, &a.abs()))
+            .flatten()
+            .unwrap_or_else(|| ziv(env, fmt, |w| exp_point(a, w)))
+    })
 }
 
 /// IEEE 754 `expm1(x)`, correctly rounded: `e^x - 1`. expm1(+-0) = +-0, expm1(+inf) = +inf,
 /// expm1(-inf) = -1.
 pub fn expm1(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
-    match arg(env, fmt, x) {
-        Arg::Nan(r) => r,
-        Arg::Zero(sign) => zero(fmt, sign),
-        Arg::Inf(sign) => {
-            if sign {
-                one(env, fmt, true)
-            } else {
-                infinity(env, fmt, false)
-            }
+    let ends = Ends { zero: Fixed::SignedZero, neg_inf: Fixed::MINUS_ONE, pos_inf: Fixed::PosInf };
+    one_operand(env, fmt, x, ends, |a| {
+        if surely_overflows(fmt, a, 1) {
+            return overflow(env, fmt, false);
         }
-        Arg::Finite(a) => {
-            if surely_overflows(fmt, &a, 1) {
-                return overflow(env, fmt, false);
-            }
-            // e^x - 1 lies in (-1, -1 + 2^x) for x < 0.
-            let (p, _) = p_qmin(fmt);
-            if a.is_neg() && at_least(&a.abs(), p + 4) {
-                if let Some(r) = beside_point(env, fmt, &Dy::int(-1), -(p + 4), true) {
-                    return r;
-                }
-            }
-            ziv(env, fmt, |w| expm1_point(&a, w))
-        }
-    }
+        // e^x - 1 lies in (-1, -1 + 2^x) for x < 0.
+        a.is_neg()
+            .then(|| saturated(env, fmt, Limit::One(true), true, 0, &a.abs()))
+            .flatten()
+            .unwrap_or_else(|| ziv(env, fmt, |w| expm1_point(a, w)))
+    })
 }
 
 /// IEEE 754 `logp1(x)` (log1p), correctly rounded: `ln(1 + x)`. log1p(+-0) = +-0,
 /// log1p(-1) = -inf with the infinite (division by zero) flag, log1p(x < -1) and
 /// log1p(-inf) are invalid, log1p(+inf) = +inf.
 pub fn log1p(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
-    match arg(env, fmt, x) {
-        Arg::Nan(r) => r,
-        Arg::Zero(sign) => zero(fmt, sign),
-        Arg::Inf(sign) => {
-            if sign {
-                nan::invalid(env, fmt)
-            } else {
-                infinity(env, fmt, false)
-            }
-        }
-        Arg::Finite(a) => {
-            let minus_one = Dy::int(-1);
-            match a.cmp_dy(&minus_one) {
-                std::cmp::Ordering::Less => nan::invalid(env, fmt),
-                std::cmp::Ordering::Equal => {
-                    Rounded::new(nan::infinity(env, fmt, true), Flags::INFINITE)
-                }
-                std::cmp::Ordering::Greater => ziv(env, fmt, |w| Some(log1p_point(&a, w))),
-            }
-        }
-    }
+    let ends = Ends { zero: Fixed::SignedZero, neg_inf: Fixed::Invalid, pos_inf: Fixed::PosInf };
+    one_operand(env, fmt, x, ends, |a| match a.cmp_dy(&Dy::int(-1)) {
+        std::cmp::Ordering::Less => nan::invalid(env, fmt),
+        std::cmp::Ordering::Equal => Rounded::new(nan::infinity(env, fmt, true), Flags::INFINITE),
+        std::cmp::Ordering::Greater => ziv(env, fmt, |w| Some(log1p_point(a, w))),
+    })
 }
 
 /// `erf(x)`, correctly rounded: `(2/sqrt(pi)) integral_0^x e^(-t^2) dt`. erf(+-0) = +-0,
 /// erf(+-inf) = +-1.
 pub fn erf(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
-    match arg(env, fmt, x) {
-        Arg::Nan(r) => r,
-        Arg::Zero(sign) => zero(fmt, sign),
-        Arg::Inf(sign) => one(env, fmt, sign),
-        Arg::Finite(a) => {
-            // 1 - erf(|x|) = erfc(|x|) < e^(-x^2) < 2^(-x^2).
-            let (p, _) = p_qmin(fmt);
-            if at_least(&a.mul_exact(&a), p + 4) {
-                let one = Dy::int(if a.is_neg() { -1 } else { 1 });
-                if let Some(r) = beside_point(env, fmt, &one, -(p + 4), a.is_neg()) {
-                    return r;
-                }
-            }
-            ziv(env, fmt, |w| Some(erf_point(&a, w)))
-        }
-    }
+    let ends = Ends { zero: Fixed::SignedZero, neg_inf: Fixed::MINUS_ONE, pos_inf: Fixed::ONE };
+    one_operand(env, fmt, x, ends, |a| {
+        // 1 - erf(|x|) = erfc(|x|) < e^(-x^2) < 2^(-x^2).
+        let neg = a.is_neg();
+        saturated(env, fmt, Limit::One(neg), neg, 0, &a.mul_exact(a))
+            .unwrap_or_else(|| ziv(env, fmt, |w| Some(erf_point(a, w))))
+    })
 }
 
 #[cfg(test)]

@@ -28,12 +28,30 @@
 //! elu (alpha = 1) is differentiable at 0 with derivative 1, so it has no kink.
 //!
 //! gelu_tanh's constant 0.044715 is the exact decimal 44715/10^6, and sqrt(2/pi) is exact.
+//!
+//! # Layout
+//!
+//! Each module uses only those listed before it: `op.rs` (the names of the ops), `mp/`
+//! (interval arithmetic on dyadic numbers), `ziv.rs` (rounding an enclosure once; saturated
+//! tails from bounds), `entry.rs` (the fast path first; operand classes and each function's
+//! fixed results at zeros and infinities), `literal.rs` (the composites' constants),
+//! `elementary.rs`, `logistic.rs` (sigmoid and its pieces), `tanh.rs`, `steps.rs` (the
+//! composites' steps on [`crate::Ctx`]), `gated.rs` (what gelu, gelu_tanh and silu share), the
+//! other per-activation files, then `dispatch.rs` and `reference.rs`. This file only declares
+//! and re-exports.
 
+mod dispatch;
 mod elementary;
 mod elu;
+mod entry;
+mod gated;
 mod gelu;
 mod gelu_tanh;
+mod literal;
+mod logistic;
 pub(crate) mod mp;
+mod op;
+pub mod reference;
 mod relu;
 mod sigmoid;
 mod silu;
@@ -42,276 +60,26 @@ mod steps;
 mod tanh;
 mod ziv;
 
+pub use dispatch::{deriv, deriv_composite, eval, eval_composite};
 pub use elementary::{erf, exp, expm1, log1p};
 pub use elu::{d_elu, d_elu_composite, elu, elu_composite};
 pub use gelu::{d_gelu, d_gelu_composite, gelu, gelu_composite};
 pub use gelu_tanh::{d_gelu_tanh, d_gelu_tanh_composite, gelu_tanh, gelu_tanh_composite};
+pub use op::{ActOp, Activation};
 pub use relu::{d_relu, d_relu_composite, relu, relu_composite};
 pub use sigmoid::{d_sigmoid, d_sigmoid_composite, sigmoid, sigmoid_composite};
 pub use silu::{d_silu, d_silu_composite, silu, silu_composite};
 pub use softplus::{d_softplus, d_softplus_composite, softplus, softplus_composite};
 pub use tanh::{d_tanh, d_tanh_composite, tanh, tanh_composite};
 
-use crate::env::Env;
-use crate::flags::Rounded;
-use crate::format::Format;
-
 /// The kink convention by default: relu'(0) = +0 (the encoding 0 is +0 in every format).
 pub const DEFAULT_KINK: u128 = 0;
-
-/// An activation function.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Activation {
-    /// `relu(x) = max(x, 0)`.
-    Relu,
-    /// `elu(x) = x` for `x > 0`, `e^x - 1` otherwise (alpha = 1).
-    Elu,
-    /// `gelu(x) = x Phi(x)`, Phi the standard normal CDF (the erf form).
-    Gelu,
-    /// `gelu_tanh(x) = x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
-    GeluTanh,
-    /// `silu(x) = x sigmoid(x)` (swish).
-    Silu,
-    /// `sigmoid(x) = 1 / (1 + e^-x)`.
-    Sigmoid,
-    /// `tanh(x)`.
-    Tanh,
-    /// `softplus(x) = ln(1 + e^x)`.
-    Softplus,
-}
-
-impl Activation {
-    /// Every activation, in protocol order.
-    pub const ALL: [Activation; 8] = [
-        Activation::Relu,
-        Activation::Elu,
-        Activation::Gelu,
-        Activation::GeluTanh,
-        Activation::Silu,
-        Activation::Sigmoid,
-        Activation::Tanh,
-        Activation::Softplus,
-    ];
-
-    /// The protocol name (`relu`, `elu`, `gelu`, `gelu_tanh`, `silu`, `sigmoid`, `tanh`,
-    /// `softplus`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Activation::Relu => "relu",
-            Activation::Elu => "elu",
-            Activation::Gelu => "gelu",
-            Activation::GeluTanh => "gelu_tanh",
-            Activation::Silu => "silu",
-            Activation::Sigmoid => "sigmoid",
-            Activation::Tanh => "tanh",
-            Activation::Softplus => "softplus",
-        }
-    }
-
-    /// The protocol name of the derivative (`d_relu` ... `d_softplus`).
-    pub fn deriv_name(self) -> &'static str {
-        match self {
-            Activation::Relu => "d_relu",
-            Activation::Elu => "d_elu",
-            Activation::Gelu => "d_gelu",
-            Activation::GeluTanh => "d_gelu_tanh",
-            Activation::Silu => "d_silu",
-            Activation::Sigmoid => "d_sigmoid",
-            Activation::Tanh => "d_tanh",
-            Activation::Softplus => "d_softplus",
-        }
-    }
-
-    /// Parses a protocol name (`swish` is accepted for `silu`).
-    pub fn parse(name: &str) -> Option<Activation> {
-        let name = name.trim().to_ascii_lowercase();
-        if name == "swish" {
-            return Some(Activation::Silu);
-        }
-        Activation::ALL.into_iter().find(|a| a.name() == name)
-    }
-}
-
-/// An activation or its derivative: the protocol's one-operand activation ops.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ActOp {
-    /// The activation.
-    pub act: Activation,
-    /// Whether this is the derivative.
-    pub derivative: bool,
-}
-
-impl ActOp {
-    /// Parses `relu` ... `softplus` and `d_relu` ... `d_softplus`.
-    pub fn parse(name: &str) -> Option<ActOp> {
-        let name = name.trim().to_ascii_lowercase();
-        match name.strip_prefix("d_") {
-            Some(rest) => Activation::parse(rest).map(|act| ActOp { act, derivative: true }),
-            None => Activation::parse(&name).map(|act| ActOp { act, derivative: false }),
-        }
-    }
-
-    /// The protocol name.
-    pub fn name(self) -> &'static str {
-        if self.derivative {
-            self.act.deriv_name()
-        } else {
-            self.act.name()
-        }
-    }
-
-    /// Every activation and derivative: the eight activations, then the eight derivatives.
-    pub fn all() -> impl Iterator<Item = ActOp> {
-        let values = Activation::ALL.into_iter().map(|act| ActOp { act, derivative: false });
-        let derivs = Activation::ALL.into_iter().map(|act| ActOp { act, derivative: true });
-        values.chain(derivs)
-    }
-
-    /// The correctly rounded value of this op at `x` (see [`eval`] and [`deriv`]).
-    pub fn eval(self, env: &Env, fmt: &Format, x: u128, kink: u128) -> Rounded<u128> {
-        if self.derivative {
-            deriv(env, fmt, self.act, x, kink)
-        } else {
-            eval(env, fmt, self.act, x)
-        }
-    }
-
-    /// The binary64 fast path alone: the correctly rounded value of this op at `x` where that
-    /// path decides it, `None` where [`ActOp::eval`] falls back to the multiprecision engine
-    /// (formats with p > 24 or a wide exponent range, zeros, infinities, NaNs, exact cases,
-    /// and results too close to a rounding boundary). Where it is `Some`, it equals
-    /// [`ActOp::eval`] (for relu', which it never decides, `kink` plays no part).
-    pub fn eval_fast(self, env: &Env, fmt: &Format, x: u128) -> Option<Rounded<u128>> {
-        crate::fast::act::eval(env, fmt, self, x)
-    }
-
-    /// The composite value of this op at `x` (see [`eval_composite`], [`deriv_composite`]).
-    pub fn eval_composite(self, env: &Env, fmt: &Format, x: u128, kink: u128) -> Rounded<u128> {
-        if self.derivative {
-            deriv_composite(env, fmt, self.act, x, kink)
-        } else {
-            eval_composite(env, fmt, self.act, x)
-        }
-    }
-}
-
-/// `act(x)`, correctly rounded (SEMANTICS §3).
-pub fn eval(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> {
-    match act {
-        Activation::Relu => relu(env, fmt, x),
-        Activation::Elu => elu(env, fmt, x),
-        Activation::Gelu => gelu(env, fmt, x),
-        Activation::GeluTanh => gelu_tanh(env, fmt, x),
-        Activation::Silu => silu(env, fmt, x),
-        Activation::Sigmoid => sigmoid(env, fmt, x),
-        Activation::Tanh => tanh(env, fmt, x),
-        Activation::Softplus => softplus(env, fmt, x),
-    }
-}
-
-/// `act'(x)`, correctly rounded (SEMANTICS §3). `kink` is relu'(0) (an encoding in `fmt`,
-/// returned as given); the other activations have no kink and ignore it.
-pub fn deriv(env: &Env, fmt: &Format, act: Activation, x: u128, kink: u128) -> Rounded<u128> {
-    match act {
-        Activation::Relu => d_relu(env, fmt, x, kink),
-        Activation::Elu => d_elu(env, fmt, x),
-        Activation::Gelu => d_gelu(env, fmt, x),
-        Activation::GeluTanh => d_gelu_tanh(env, fmt, x),
-        Activation::Silu => d_silu(env, fmt, x),
-        Activation::Sigmoid => d_sigmoid(env, fmt, x),
-        Activation::Tanh => d_tanh(env, fmt, x),
-        Activation::Softplus => d_softplus(env, fmt, x),
-    }
-}
-
-/// The fast path first, then the multiprecision `slow` function where it does not decide.
-#[inline]
-fn fast_or(
-    env: &Env,
-    fmt: &Format,
-    op: ActOp,
-    x: u128,
-    slow: fn(&Env, &Format, u128) -> Rounded<u128>,
-) -> Rounded<u128> {
-    crate::fast::act::eval(env, fmt, op, x).unwrap_or_else(|| slow(env, fmt, x))
-}
-
-/// The multiprecision engine alone: the reference twins of [`eval`] and
-/// [`deriv`], with the same signatures and results, without the binary64 fast
-/// path. The fast path is tested against them.
-pub mod reference {
-    use super::{elu, gelu, gelu_tanh, relu, sigmoid, silu, softplus, tanh, Activation};
-    use crate::env::Env;
-    use crate::flags::Rounded;
-    use crate::format::Format;
-
-    /// `act(x)`, correctly rounded, by the multiprecision engine alone.
-    pub fn eval(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> {
-        match act {
-            Activation::Relu => relu::relu(env, fmt, x),
-            Activation::Elu => elu::elu_mp(env, fmt, x),
-            Activation::Gelu => gelu::gelu_mp(env, fmt, x),
-            Activation::GeluTanh => gelu_tanh::gelu_tanh_mp(env, fmt, x),
-            Activation::Silu => silu::silu_mp(env, fmt, x),
-            Activation::Sigmoid => sigmoid::sigmoid_mp(env, fmt, x),
-            Activation::Tanh => tanh::tanh_mp(env, fmt, x),
-            Activation::Softplus => softplus::softplus_mp(env, fmt, x),
-        }
-    }
-
-    /// `act'(x)`, correctly rounded, by the multiprecision engine alone; `kink` as in
-    /// [`deriv`](super::deriv).
-    pub fn deriv(env: &Env, fmt: &Format, act: Activation, x: u128, kink: u128) -> Rounded<u128> {
-        match act {
-            Activation::Relu => relu::d_relu(env, fmt, x, kink),
-            Activation::Elu => elu::d_elu_mp(env, fmt, x),
-            Activation::Gelu => gelu::d_gelu_mp(env, fmt, x),
-            Activation::GeluTanh => gelu_tanh::d_gelu_tanh_mp(env, fmt, x),
-            Activation::Silu => silu::d_silu_mp(env, fmt, x),
-            Activation::Sigmoid => sigmoid::d_sigmoid_mp(env, fmt, x),
-            Activation::Tanh => tanh::d_tanh_mp(env, fmt, x),
-            Activation::Softplus => softplus::d_softplus_mp(env, fmt, x),
-        }
-    }
-}
-
-/// `act(x)` by its composite definition (see each `*_composite` function for its order).
-pub fn eval_composite(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> {
-    match act {
-        Activation::Relu => relu_composite(env, fmt, x),
-        Activation::Elu => elu_composite(env, fmt, x),
-        Activation::Gelu => gelu_composite(env, fmt, x),
-        Activation::GeluTanh => gelu_tanh_composite(env, fmt, x),
-        Activation::Silu => silu_composite(env, fmt, x),
-        Activation::Sigmoid => sigmoid_composite(env, fmt, x),
-        Activation::Tanh => tanh_composite(env, fmt, x),
-        Activation::Softplus => softplus_composite(env, fmt, x),
-    }
-}
-
-/// `act'(x)` by its composite definition; `kink` as in [`deriv`].
-pub fn deriv_composite(
-    env: &Env,
-    fmt: &Format,
-    act: Activation,
-    x: u128,
-    kink: u128,
-) -> Rounded<u128> {
-    match act {
-        Activation::Relu => d_relu_composite(env, fmt, x, kink),
-        Activation::Elu => d_elu_composite(env, fmt, x),
-        Activation::Gelu => d_gelu_composite(env, fmt, x),
-        Activation::GeluTanh => d_gelu_tanh_composite(env, fmt, x),
-        Activation::Silu => d_silu_composite(env, fmt, x),
-        Activation::Sigmoid => d_sigmoid_composite(env, fmt, x),
-        Activation::Tanh => d_tanh_composite(env, fmt, x),
-        Activation::Softplus => d_softplus_composite(env, fmt, x),
-    }
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::Env;
+    use crate::format::Format;
 
     /// Extreme operands of formats with huge exponent ranges: every result comes from bounds
     /// or short enclosures, with no number of 2^20 bits ever built.

@@ -1,14 +1,15 @@
 //! softplus(x) = ln(1 + e^x) and its derivative softplus'(x) = sigmoid(x) (SEMANTICS §3).
 
-use super::mp::consts::{constant, Const};
+use super::entry::{fast_or, one_operand, Ends, Fixed};
+use super::literal::Literal;
+use super::logistic::sigmoid_mp;
+use super::mp::consts::Const;
 use super::mp::func::{exp_point, log1p_iv};
 use super::mp::{Dy, Iv};
-use super::sigmoid::{sigmoid_parts, sigmoid_saturated};
-use super::steps::{Literal, Steps};
-use super::ziv::{
-    arg, at_least, below_subnormals, beside_point, exact, infinity, one, p_qmin, zero, ziv, Arg,
-};
-use super::{fast_or, ActOp, Activation};
+use super::op::{ActOp, Activation};
+use super::steps::Steps;
+use super::ziv::{saturated, ziv, Limit};
+use crate::ctx::Ctx;
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
@@ -31,52 +32,20 @@ pub fn softplus(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 
 /// [`softplus`] by the multiprecision engine alone (no binary64 fast path).
 pub(crate) fn softplus_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
-    match arg(env, fmt, x) {
-        Arg::Nan(r) => r,
-        Arg::Zero(_) => ziv(env, fmt, |w| Some(constant(Const::Ln2, w))),
-        Arg::Inf(sign) => {
-            if sign {
-                zero(fmt, false)
-            } else {
-                infinity(env, fmt, false)
-            }
-        }
-        Arg::Finite(d) => {
-            // softplus(x) - max(x, 0) = log1p(e^-|x|) lies in (0, 2^-|x|).
-            let (p, qmin) = p_qmin(fmt);
-            let t = d.abs();
-            let saturated = if d.is_pos() {
-                let g = d.top() - p - 4;
-                at_least(&t, -g).then(|| beside_point(env, fmt, &d, g, true)).flatten()
-            } else {
-                at_least(&t, 3 - qmin).then(|| below_subnormals(env, fmt, false)).flatten()
-            };
-            saturated.unwrap_or_else(|| ziv(env, fmt, |w| softplus_iv(&d, w)))
-        }
-    }
+    let ends =
+        Ends { zero: Fixed::Const(Const::Ln2), neg_inf: Fixed::PosZero, pos_inf: Fixed::PosInf };
+    one_operand(env, fmt, x, ends, |d| {
+        // softplus(x) - max(x, 0) = log1p(e^-|x|) lies in (0, 2^-|x|).
+        let limit = if d.is_pos() { Limit::Operand(d) } else { Limit::Zero };
+        saturated(env, fmt, limit, true, 0, &d.abs())
+            .unwrap_or_else(|| ziv(env, fmt, |w| softplus_iv(d, w)))
+    })
 }
 
 /// `softplus'(x) = sigmoid(x)`, correctly rounded. softplus'(+-0) = 1/2,
 /// softplus'(+inf) = 1, softplus'(-inf) = +0.
 pub fn d_softplus(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
-    fast_or(env, fmt, ActOp { act: Activation::Softplus, derivative: true }, x, d_softplus_mp)
-}
-
-/// [`d_softplus`] by the multiprecision engine alone (no binary64 fast path).
-pub(crate) fn d_softplus_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
-    match arg(env, fmt, x) {
-        Arg::Nan(r) => r,
-        Arg::Zero(_) => exact(env, fmt, false, 1, -1),
-        Arg::Inf(sign) => {
-            if sign {
-                zero(fmt, false)
-            } else {
-                one(env, fmt, false)
-            }
-        }
-        Arg::Finite(d) => sigmoid_saturated(env, fmt, &d)
-            .unwrap_or_else(|| ziv(env, fmt, |w| Some(sigmoid_parts(&d, w)?.s))),
-    }
+    fast_or(env, fmt, ActOp { act: Activation::Softplus, derivative: true }, x, sigmoid_mp)
 }
 
 /// PyTorch's softplus threshold (beta = 1): above it, softplus returns its input.
@@ -89,13 +58,13 @@ const THRESHOLD: i64 = 20;
 /// softplus(x) = x if x > 20, else log1p(exp(x)), exp and log1p correctly rounded; the test
 /// x > 20 compares exact values (SEMANTICS §3).
 pub fn softplus_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
-    let mut s = Steps::new(env, fmt);
-    if s.greater_than(x, &Dy::int(THRESHOLD)) {
-        return s.done(x & fmt.mask());
+    let mut c = Ctx::new(*env, *fmt);
+    if c.greater_than(x, &Dy::int(THRESHOLD)) {
+        return c.finish(x & fmt.mask());
     }
-    let e = s.exp(x);
-    let y = s.log1p(e);
-    s.done(y)
+    let e = c.exp(x);
+    let y = c.log1p(e);
+    c.finish(y)
 }
 
 /// Composite softplus', as PyTorch's softplus backward (beta = 1, threshold = 20) writes it.
@@ -105,13 +74,13 @@ pub fn softplus_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 /// softplus'(x) = 1 if x > 20, else z ⊘ (z ⊕ 1) with z = exp(x) correctly rounded
 /// (SEMANTICS §3).
 pub fn d_softplus_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
-    let mut s = Steps::new(env, fmt);
-    let one = s.lit(Literal::One);
-    if s.greater_than(x, &Dy::int(THRESHOLD)) {
-        return s.done(one);
+    let mut c = Ctx::new(*env, *fmt);
+    let one = c.lit(Literal::One);
+    if c.greater_than(x, &Dy::int(THRESHOLD)) {
+        return c.finish(one);
     }
-    let z = s.exp(x);
-    let den = s.add(z, one);
-    let y = s.div(z, den);
-    s.done(y)
+    let z = c.exp(x);
+    let den = c.add(z, one);
+    let y = c.div(z, den);
+    c.finish(y)
 }

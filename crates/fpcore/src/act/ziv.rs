@@ -1,6 +1,6 @@
 //! Rounding an enclosure once: whether an interval determines the rounded result, the Ziv loop
-//! that raises the working precision until it does, and the shared handling of operands and
-//! exact results of the activation functions.
+//! that raises the working precision until it does, and the results decided from a crude
+//! bound without it (saturated arguments, a correction far below the spacing of a grid point).
 //!
 //! Every result goes through the single rounding routine (`round_pack`, via
 //! [`crate::reference::round_big`]), so overflow, underflow, saturation and formats without
@@ -15,7 +15,6 @@ use crate::format::Format;
 use crate::ops::nan;
 use crate::reference::round_big;
 use crate::round::round_pack;
-use crate::value::Kind;
 
 /// The largest working precision the Ziv loop tries, in bits.
 ///
@@ -89,65 +88,13 @@ pub(crate) fn ziv(env: &Env, fmt: &Format, f: impl Fn(i64) -> Option<Iv>) -> Rou
     }
 }
 
-/// An operand of a one-argument function, classified.
-pub(crate) enum Arg {
-    /// A NaN operand: the result is already known.
-    Nan(Rounded<u128>),
-    /// A zero with its sign.
-    Zero(bool),
-    /// An infinity with its sign.
-    Inf(bool),
-    /// A finite nonzero value.
-    Finite(Dy),
-}
-
-/// Classifies the operand `x`; NaNs propagate by the environment's NaN policy.
-pub(crate) fn arg(env: &Env, fmt: &Format, x: u128) -> Arg {
-    let u = fmt.unpack(x);
-    match u.kind {
-        Kind::Nan { .. } => Arg::Nan(nan::propagate(env, fmt, &[(fmt, u)])),
-        Kind::Zero => Arg::Zero(u.sign),
-        Kind::Inf => Arg::Inf(u.sign),
-        Kind::Finite { sig, exp } => Arg::Finite(Dy::from_parts(u.sign, sig, i64::from(exp))),
-    }
-}
-
-/// The exact value `(-1)^sign * sig * 2^exp` rounded once (exact in most formats).
-pub(crate) fn exact(env: &Env, fmt: &Format, sign: bool, sig: u128, exp: i64) -> Rounded<u128> {
-    round_pack(env, fmt, sign, sig, exp, false)
-}
-
-/// The exact dyadic `x` rounded once.
-pub(crate) fn exact_dy(env: &Env, fmt: &Format, x: &Dy) -> Rounded<u128> {
-    if x.is_zero() {
-        return Rounded::exact(fmt.zero(false));
-    }
-    round_big(env, fmt, x.is_neg(), x.m.magnitude(), x.e, false)
-}
-
-/// +-1, rounded once.
-pub(crate) fn one(env: &Env, fmt: &Format, sign: bool) -> Rounded<u128> {
-    exact(env, fmt, sign, 1, 0)
-}
-
-/// An infinite result with the given sign (formats without infinities follow the overflow
-/// policy, as exact infinities do everywhere).
-pub(crate) fn infinity(env: &Env, fmt: &Format, sign: bool) -> Rounded<u128> {
-    Rounded::exact(nan::infinity(env, fmt, sign))
-}
-
-/// A signed zero.
-pub(crate) fn zero(fmt: &Format, sign: bool) -> Rounded<u128> {
-    Rounded::exact(fmt.zero(sign))
-}
-
 /// Whether `v >= k`.
 pub(crate) fn at_least(v: &Dy, k: i64) -> bool {
     Dy::int(k).le(v)
 }
 
 /// The format's `p` and `qmin` (the exponent of the smallest subnormal) as `i64`.
-pub(crate) fn p_qmin(fmt: &Format) -> (i64, i64) {
+fn p_qmin(fmt: &Format) -> (i64, i64) {
     (i64::from(fmt.p()), i64::from(fmt.qmin()))
 }
 
@@ -171,11 +118,41 @@ pub(crate) fn beside_point(
     decide(env, fmt, &iv)
 }
 
-/// A value strictly between 0 and `2^(qmin-3)` in magnitude (positive unless `negative`):
-/// it rounds to a zero with the inexact and underflow flags.
-pub(crate) fn below_subnormals(env: &Env, fmt: &Format, negative: bool) -> Option<Rounded<u128>> {
-    let (_, qmin) = p_qmin(fmt);
-    beside_point(env, fmt, &Dy::zero(), qmin - 3, !negative)
+/// The value a function approaches at a saturated argument.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Limit<'a> {
+    /// 0, with tolerance `2^(qmin-3)`: such values round to a zero, inexact and tiny.
+    Zero,
+    /// 1 (or -1 with `true`), with tolerance `2^-(p+4)`.
+    One(bool),
+    /// The operand `x` itself, with tolerance `2^(top(x) - p - 4)`.
+    Operand(&'a Dy),
+}
+
+/// The result of a value known to lie strictly between `limit` and `limit +- 2^(lead - decay)`
+/// (above `limit` if `above`), when that bound decides it: once `decay >= lead - g`, with
+/// `2^g` the limit's tolerance (see [`Limit`]), the value lies beside the limit by less than
+/// `2^g` and [`beside_point`] rounds it. This is how saturated arguments are handled from
+/// `e^-t < 2^-t` alone, without multiprecision work; `None` when the bound is too wide or does
+/// not decide.
+pub(crate) fn saturated(
+    env: &Env,
+    fmt: &Format,
+    limit: Limit<'_>,
+    above: bool,
+    lead: i64,
+    decay: &Dy,
+) -> Option<Rounded<u128>> {
+    let (p, qmin) = p_qmin(fmt);
+    let (point, g) = match limit {
+        Limit::Zero => (Dy::zero(), qmin - 3),
+        Limit::One(negative) => (Dy::int(if negative { -1 } else { 1 }), -(p + 4)),
+        Limit::Operand(x) => (x.clone(), x.top() - p - 4),
+    };
+    if !at_least(decay, lead - g) {
+        return None;
+    }
+    beside_point(env, fmt, &point, g, above)
 }
 
 /// The result `x + d` for an exact `x` on the rounding grid of `fmt` (a value of the format
@@ -228,5 +205,30 @@ mod tests {
         // (-2^-40, 0): -0 with inexact and underflow.
         let r = decide(&env, &fmt, &Iv::new(Dy::pow2(-40).neg(), Dy::zero())).expect("decided");
         assert_eq!((r.value, r.flags), (0x8000, Flags::INEXACT.union(Flags::UNDERFLOW)));
+    }
+
+    #[test]
+    fn saturated_tails_need_a_decay_beyond_the_tolerance() {
+        let env = Env::default();
+        let fmt = Format::parse("binary16").expect("named");
+        let (p, qmin) = (11, -24);
+        // Below 1 by less than 2^-(p+4): 1, inexact; one short of the decay: undecided.
+        let r = saturated(&env, &fmt, Limit::One(false), false, 0, &Dy::int(p + 4));
+        assert_eq!(r.map(|r| (r.value, r.flags)), Some((0x3c00, Flags::INEXACT)));
+        assert!(saturated(&env, &fmt, Limit::One(false), false, 0, &Dy::int(p + 3)).is_none());
+        // Above -1: -1, inexact.
+        let r = saturated(&env, &fmt, Limit::One(true), true, 0, &Dy::int(p + 4));
+        assert_eq!(r.map(|r| r.value), Some(0xbc00));
+        // Just below 0, with a lead of 2: -0, inexact and tiny.
+        let r = saturated(&env, &fmt, Limit::Zero, false, 2, &Dy::int(2 - qmin + 3));
+        assert_eq!(
+            r.map(|r| (r.value, r.flags)),
+            Some((0x8000, Flags::INEXACT | Flags::UNDERFLOW))
+        );
+        assert!(saturated(&env, &fmt, Limit::Zero, false, 2, &Dy::int(1 - qmin + 3)).is_none());
+        // Just below x = 96 (top 7), within 2^(7 - decay): 96, inexact.
+        let x = Dy::int(96);
+        let r = saturated(&env, &fmt, Limit::Operand(&x), false, 7, &Dy::int(p + 4));
+        assert_eq!(r.map(|r| (r.value, r.flags)), Some((0x5600, Flags::INEXACT)));
     }
 }

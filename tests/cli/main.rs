@@ -1,0 +1,12 @@
+//! The `fpx` binary end to end: batch and verify, `net eval`/`info`, `net grad`/`check` and
+//! `demo` (output layout, exit codes, errors that name the file, line and field), the size
+//! limits, and bad input to every parser and the command line.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod ad;
+mod batch;
+mod limits;
+mod net;
+mod robustness;

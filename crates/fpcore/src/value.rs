@@ -28,6 +28,17 @@ pub enum Kind {
     },
 }
 
+/// A finite nonzero value `(-1)^sign * sig * 2^exp`, as the kernels take their operands.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Finite {
+    /// Sign bit.
+    pub sign: bool,
+    /// Integer significand, nonzero.
+    pub sig: u128,
+    /// Exponent of the significand's least significant bit.
+    pub exp: i32,
+}
+
 /// A decoded value: its sign and kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Unpacked {

@@ -3,7 +3,7 @@
 //! a 128 x 128 -> 256 multiplication.
 
 use crate::flags::{Flags, Rounded};
-use crate::ops::arith::mul_wide;
+use crate::sig::mul_wide;
 
 const FRAC: u32 = 112;
 const EXP: u32 = 15;

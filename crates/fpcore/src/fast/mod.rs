@@ -23,45 +23,8 @@ mod f128;
 
 use crate::env::Env;
 use crate::flags::{Flags, Rounded};
-use crate::format::{Format, Specials};
-
-/// Which compile-time layout serves a format, decided once in [`Format::with_specials`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Kernel {
-    /// binary16.
-    F16,
-    /// bfloat16.
-    Bf16,
-    /// binary32.
-    F32,
-    /// binary64.
-    F64,
-    /// binary128 (add, sub and mul only).
-    F128,
-    /// OCP E5M2.
-    E5m2,
-    /// OCP E4M3 (`e4m3fn`): its top binade, which holds 256..448 and the NaN, takes the
-    /// general path.
-    E4m3fn,
-    /// Any other format: the general path only.
-    None,
-}
-
-impl Kernel {
-    /// The kernel for a format given by its parameters.
-    pub(crate) fn of(p: u32, emin: i32, emax: i32, specials: Specials) -> Kernel {
-        match (p, emin, emax, specials) {
-            (11, -14, 15, Specials::Ieee) => Kernel::F16,
-            (8, -126, 127, Specials::Ieee) => Kernel::Bf16,
-            (24, -126, 127, Specials::Ieee) => Kernel::F32,
-            (53, -1022, 1023, Specials::Ieee) => Kernel::F64,
-            (113, -16382, 16383, Specials::Ieee) => Kernel::F128,
-            (3, -14, 15, Specials::Ieee) => Kernel::E5m2,
-            (4, -6, 8, Specials::NanOnly) => Kernel::E4m3fn,
-            _ => Kernel::None,
-        }
-    }
-}
+use crate::format::{Format, Kernel};
+use crate::sig::shift_right_jam;
 
 /// Dispatches a kernel generic over `<FRAC, EXP>` on the format's layout.
 macro_rules! dispatch {
@@ -79,9 +42,11 @@ macro_rules! dispatch {
 }
 
 /// Splits a pattern whose exponent code is a normal one (1 ..= 2^EXP - 2) into sign, code and
-/// significand (hidden bit set); `None` for zeros, subnormals, infinities and NaNs.
+/// significand (hidden bit set); `None` for zeros, subnormals, infinities and NaNs. Bits above
+/// the encoding width are ignored.
 #[inline(always)]
 fn normal<const FRAC: u32, const EXP: u32>(x: u64) -> Option<(u64, u64, u64)> {
+    let x = x & (u64::MAX >> (63 - FRAC - EXP));
     let code_mask = (1u64 << EXP) - 1;
     let code = (x >> FRAC) & code_mask;
     if code.wrapping_sub(1) >= code_mask - 1 {
@@ -289,13 +254,7 @@ fn fma_kernel<const FRAC: u32, const EXP: u32>(a: u64, b: u64, c: u64) -> Option
     } else {
         ((sc, c_al, lead_c), (sp, p_al, lead_c - lead_p))
     };
-    let y = if d == 0 {
-        y
-    } else if d >= 127 {
-        1
-    } else {
-        (y >> d) | u128::from(y & ((1u128 << d) - 1) != 0)
-    };
+    let y = shift_right_jam(y, d.unsigned_abs());
     let (sign, sum) = if sx == sy {
         (sx, x + y)
     } else if x >= y {

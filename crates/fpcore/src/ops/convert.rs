@@ -5,7 +5,7 @@
 use crate::env::Env;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
-use crate::ops::nan;
+use crate::nan;
 use crate::round::{overflow, round_pack};
 use crate::value::Kind;
 

@@ -96,8 +96,7 @@ mod tests {
 
     #[test]
     fn flags_of_every_step_are_collected() {
-        let fmt = Format::parse("binary16").expect("named format");
-        let mut ctx = Ctx::new(Env::default(), fmt);
+        let mut ctx = Ctx::new(Env::default(), Format::BINARY16);
         // 0x7BFF is the largest finite binary16 value: doubling it overflows.
         let big = ctx.add(0x7BFF, 0x7BFF);
         assert_eq!(big, 0x7C00);

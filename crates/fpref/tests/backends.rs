@@ -2,9 +2,7 @@
 //! binary64 arithmetic (correctly rounded IEEE 754), exact binary64 products, and an integer
 //! formula for binary32 to bfloat16 rounding; plus flag mapping on cases with known flags.
 
-mod common;
-
-use common::Rng;
+use fpref::rng::SplitMix;
 use fpref::{ApFloat, Backend, Flags, Format, Op, SoftFloat, Tininess};
 
 /// The host's result of an arithmetic `op` in `$float` (binary32 or binary64, correctly
@@ -29,7 +27,7 @@ macro_rules! host {
 /// need to be NaN on both sides.
 fn against_host(backend: &dyn Backend, fmt: &Format, n: usize, seed: u64) {
     let (exp_bits, frac_bits) = (fmt.exp_bits(), fmt.frac_bits());
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix(seed);
     for op in Op::ARITHMETIC {
         if !backend.supports(fmt, &op) {
             continue;
@@ -87,13 +85,13 @@ fn binary32_product_flags_match_their_definitions() {
     let fmt = Format::BINARY32;
     let min_normal = f64::from(f32::MIN_POSITIVE);
     let after_bound = min_normal * (1.0 - 2f64.powi(-25));
-    let mut rng = Rng(5);
+    let mut rng = SplitMix(5);
     let mut band_hits = 0;
     for i in 0..20000 {
         // Operand exponents chosen so that products land around 2^-126, often in the band.
         let a_exp = 64 + rng.below(60) as u32;
         let b_exp = 127 + 127 - 126 - a_exp + rng.below(3) as u32 - 1;
-        let frac = |rng: &mut Rng| match rng.below(3) {
+        let frac = |rng: &mut SplitMix| match rng.below(3) {
             0 => 0x7F_FFFF ^ (rng.next_u64() as u32 & 0x3),
             1 => rng.next_u64() as u32 & 0x3,
             _ => rng.next_u64() as u32 & 0x7F_FFFF,
@@ -163,7 +161,7 @@ fn flags_map_by_name() {
 fn conversions_match_host() {
     let (f32f, f64f) = (Format::BINARY32, Format::BINARY64);
     let backends: [&dyn Backend; 2] = [&SoftFloat::default(), &ApFloat];
-    let mut rng = Rng(6);
+    let mut rng = SplitMix(6);
     for _ in 0..4000 {
         let x = rng.ieee(11, 52);
         let xf = f64::from_bits(u64::try_from(x).expect("binary64"));
@@ -193,7 +191,7 @@ fn conversions_match_host() {
 fn binary32_to_bfloat16_rounds_to_nearest_even() {
     let (f32f, bf16) = (Format::BINARY32, Format::BF16);
     let backends: [&dyn Backend; 2] = [&SoftFloat::default(), &ApFloat];
-    let mut rng = Rng(7);
+    let mut rng = SplitMix(7);
     for i in 0..20000u32 {
         let x = if i < 4096 { (i << 4) ^ 0x7F7F_0000 } else { rng.ieee(8, 23) as u32 };
         if f32::from_bits(x).is_nan() {
@@ -215,7 +213,7 @@ fn binary32_to_bfloat16_rounds_to_nearest_even() {
 fn binary128_softfloat_and_apfloat_agree() {
     let fmt = Format::BINARY128;
     let sf = SoftFloat::default();
-    let mut rng = Rng(8);
+    let mut rng = SplitMix(8);
     for op in [Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Fma] {
         for _ in 0..3000 {
             let x: Vec<u128> = (0..op.arity()).map(|_| rng.ieee(15, 112)).collect();

@@ -93,37 +93,30 @@ pub struct NamedFormat {
     pub format: Format,
 }
 
+/// A row of [`NAMED`].
+const fn named(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    format: Format,
+) -> NamedFormat {
+    NamedFormat { name, aliases, format }
+}
+
 /// Every named format, in the order `fpx formats` lists them: the one table that
 /// [`Format::parse`], [`Format::name`] and [`NAMED_FORMATS`] use.
 pub const NAMED: &[NamedFormat] = &[
-    NamedFormat {
-        name: "binary16",
-        aliases: &["f16", "half", "fp16", "float16"],
-        format: Format::BINARY16,
-    },
-    NamedFormat {
-        name: "binary32",
-        aliases: &["f32", "single", "fp32", "float32"],
-        format: Format::BINARY32,
-    },
-    NamedFormat {
-        name: "binary64",
-        aliases: &["f64", "double", "fp64", "float64"],
-        format: Format::BINARY64,
-    },
-    NamedFormat {
-        name: "binary128",
-        aliases: &["f128", "quad", "fp128", "float128"],
-        format: Format::BINARY128,
-    },
-    NamedFormat { name: "bfloat16", aliases: &["bf16"], format: Format::BF16 },
-    NamedFormat { name: "e5m2", aliases: &["float8_e5m2"], format: Format::E5M2 },
-    NamedFormat { name: "e4m3fn", aliases: &["float8_e4m3fn"], format: Format::E4M3FN },
-    NamedFormat { name: "e4m3fnuz", aliases: &["float8_e4m3fnuz"], format: Format::E4M3FNUZ },
-    NamedFormat { name: "e5m2fnuz", aliases: &["float8_e5m2fnuz"], format: Format::E5M2FNUZ },
-    NamedFormat { name: "e2m1fn", aliases: &["float4_e2m1fn"], format: Format::E2M1FN },
-    NamedFormat { name: "e2m3fn", aliases: &["float6_e2m3fn"], format: Format::E2M3FN },
-    NamedFormat { name: "e3m2fn", aliases: &["float6_e3m2fn"], format: Format::E3M2FN },
+    named("binary16", &["f16", "half", "fp16", "float16"], Format::BINARY16),
+    named("binary32", &["f32", "single", "fp32", "float32"], Format::BINARY32),
+    named("binary64", &["f64", "double", "fp64", "float64"], Format::BINARY64),
+    named("binary128", &["f128", "quad", "fp128", "float128"], Format::BINARY128),
+    named("bfloat16", &["bf16"], Format::BF16),
+    named("e5m2", &["float8_e5m2"], Format::E5M2),
+    named("e4m3fn", &["float8_e4m3fn"], Format::E4M3FN),
+    named("e4m3fnuz", &["float8_e4m3fnuz"], Format::E4M3FNUZ),
+    named("e5m2fnuz", &["float8_e5m2fnuz"], Format::E5M2FNUZ),
+    named("e2m1fn", &["float4_e2m1fn"], Format::E2M1FN),
+    named("e2m3fn", &["float6_e2m3fn"], Format::E2M3FN),
+    named("e3m2fn", &["float6_e3m2fn"], Format::E3M2FN),
 ];
 
 /// The canonical names of [`NAMED`], in table order.

@@ -136,87 +136,91 @@ fn encoding_ops() -> Vec<(&'static str, usize, EncOp)> {
     ]
 }
 
-#[test]
-fn operations_ignore_bits_above_the_width_on_every_path() {
-    let mut rng = SplitMix(0x0DD_B175);
+/// Runs `check(env, fmt, case index, clean, dirty)` on `n_cases` random tuples of
+/// `n_operands` operands per format, each masked and with stray high bits, the environments
+/// taken in turn.
+fn for_each_case(
+    seed: u64,
+    n_cases: usize,
+    n_operands: usize,
+    mut check: impl FnMut(&Env, &Format, usize, &[u128], &[u128]),
+) {
+    let mut rng = SplitMix(seed);
     let envs = envs();
     for fmt in formats() {
-        for i in 0..N_CASES {
-            let env = envs[i % envs.len()];
-            let clean: Vec<u128> = (0..7).map(|_| rng.pattern(&fmt)).collect();
+        for i in 0..n_cases {
+            let clean: Vec<u128> = (0..n_operands).map(|_| rng.pattern(&fmt)).collect();
             let dirty = dirty(&mut rng, &fmt, &clean);
-            for (name, arity, op) in encoding_ops() {
-                let (c, d) = (&clean[..arity], &dirty[..arity]);
-                same_enc(name, &fmt, &fmt, c, d, |x| op(&env, &fmt, x));
-            }
-            for op in Op::ARITHMETIC {
-                let (c, d) = (&clean[..op.arity()], &dirty[..op.arity()]);
-                same_enc(&op.name(), &fmt, &fmt, c, d, |x| op.eval(&env, &fmt, x));
-            }
-            for dst in destinations() {
-                let op = Op::Cvt(dst);
-                same_enc(&op.name(), &fmt, &dst, &clean[..1], &dirty[..1], |x| {
-                    op.eval(&env, &fmt, x)
-                });
-            }
-            let (c1, d1, c2, d2) = (&clean[..1], &dirty[..1], &clean[..2], &dirty[..2]);
-            same("to_f64", &fmt, c1, d1, |x| {
-                let r = fpcore::to_f64(&env, &fmt, x[0]);
-                (r.value.to_bits(), r.flags)
-            });
-            same("to_f32", &fmt, c1, d1, |x| {
-                let r = fpcore::to_f32(&env, &fmt, x[0]);
-                (r.value.to_bits(), r.flags)
-            });
-            same("compare", &fmt, c2, d2, |x| fpcore::compare(&fmt, x[0], x[1]));
-            same("compare_signaling", &fmt, c2, d2, |x| {
-                fpcore::compare_signaling(&fmt, x[0], x[1])
-            });
-            same("total_order", &fmt, c2, d2, |x| fpcore::total_order(&fmt, x[0], x[1]));
-            same("classify", &fmt, c1, d1, |x| fmt.classify(x[0]));
-            same("unpack", &fmt, c1, d1, |x| fmt.unpack(x[0]));
-            for mode in [IntRound::NearestEven, IntRound::TowardZero, IntRound::TowardPositive] {
-                same("to_i64", &fmt, c1, d1, |x| fpcore::to_i64(&fmt, x[0], mode, true));
-                same("to_u64", &fmt, c1, d1, |x| fpcore::to_u64(&fmt, x[0], mode, false));
-            }
-            same("format_bits", &fmt, c1, d1, |x| format_bits(&fmt, x[0]));
-            same("format_hexfloat", &fmt, c1, d1, |x| format_hexfloat(&fmt, x[0]));
-            same("format_shortest", &fmt, c1, d1, |x| format_shortest(&fmt, x[0]));
-            if i % 8 == 0 {
-                same("format_exact_decimal", &fmt, c1, d1, |x| format_exact_decimal(&fmt, x[0]));
-            }
+            check(&envs[i % envs.len()], &fmt, i, &clean, &dirty);
         }
     }
 }
 
 #[test]
+fn operations_ignore_bits_above_the_width_on_every_path() {
+    for_each_case(0x0DD_B175, N_CASES, 7, |env, fmt, i, clean, dirty| {
+        let (env, fmt) = (*env, *fmt);
+        for (name, arity, op) in encoding_ops() {
+            let (c, d) = (&clean[..arity], &dirty[..arity]);
+            same_enc(name, &fmt, &fmt, c, d, |x| op(&env, &fmt, x));
+        }
+        for op in Op::ARITHMETIC {
+            let (c, d) = (&clean[..op.arity()], &dirty[..op.arity()]);
+            same_enc(&op.name(), &fmt, &fmt, c, d, |x| op.eval(&env, &fmt, x));
+        }
+        for dst in destinations() {
+            let op = Op::Cvt(dst);
+            same_enc(&op.name(), &fmt, &dst, &clean[..1], &dirty[..1], |x| op.eval(&env, &fmt, x));
+        }
+        let (c1, d1, c2, d2) = (&clean[..1], &dirty[..1], &clean[..2], &dirty[..2]);
+        same("to_f64", &fmt, c1, d1, |x| {
+            let r = fpcore::to_f64(&env, &fmt, x[0]);
+            (r.value.to_bits(), r.flags)
+        });
+        same("to_f32", &fmt, c1, d1, |x| {
+            let r = fpcore::to_f32(&env, &fmt, x[0]);
+            (r.value.to_bits(), r.flags)
+        });
+        same("compare", &fmt, c2, d2, |x| fpcore::compare(&fmt, x[0], x[1]));
+        same("compare_signaling", &fmt, c2, d2, |x| fpcore::compare_signaling(&fmt, x[0], x[1]));
+        same("total_order", &fmt, c2, d2, |x| fpcore::total_order(&fmt, x[0], x[1]));
+        same("classify", &fmt, c1, d1, |x| fmt.classify(x[0]));
+        same("unpack", &fmt, c1, d1, |x| fmt.unpack(x[0]));
+        for mode in [IntRound::NearestEven, IntRound::TowardZero, IntRound::TowardPositive] {
+            same("to_i64", &fmt, c1, d1, |x| fpcore::to_i64(&fmt, x[0], mode, true));
+            same("to_u64", &fmt, c1, d1, |x| fpcore::to_u64(&fmt, x[0], mode, false));
+        }
+        same("format_bits", &fmt, c1, d1, |x| format_bits(&fmt, x[0]));
+        same("format_hexfloat", &fmt, c1, d1, |x| format_hexfloat(&fmt, x[0]));
+        same("format_shortest", &fmt, c1, d1, |x| format_shortest(&fmt, x[0]));
+        if i % 8 == 0 {
+            same("format_exact_decimal", &fmt, c1, d1, |x| format_exact_decimal(&fmt, x[0]));
+        }
+    });
+}
+
+#[test]
 fn activations_ignore_bits_above_the_width_on_every_path() {
-    let mut rng = SplitMix(0xAC7_B175);
-    let envs = envs();
-    for fmt in formats() {
-        for i in 0..N_ACT_CASES {
-            let env = envs[i % envs.len()];
-            // The operand, and the kink value of relu' (an encoding too).
-            let clean = [rng.pattern(&fmt), rng.pattern(&fmt)];
-            let dirty = dirty(&mut rng, &fmt, &clean);
-            for act_op in ActOp::all() {
-                for composite in [false, true] {
-                    let label = Op::Act { op: act_op, composite, kink: 0 }.name();
-                    same_enc(&label, &fmt, &fmt, &clean, &dirty, |x| {
-                        Op::Act { op: act_op, composite, kink: x[1] }.eval(&env, &fmt, &x[..1])
-                    });
-                }
-                let label = format!("{} (fast path)", act_op.name());
-                same(&label, &fmt, &clean, &dirty, |x| act_op.eval_fast(&env, &fmt, x[0]));
-                let label = format!("{} (reference)", act_op.name());
-                same_enc(&label, &fmt, &fmt, &clean, &dirty, |x| {
-                    if act_op.derivative {
-                        act::reference::deriv(&env, &fmt, act_op.act, x[0], x[1])
-                    } else {
-                        act::reference::eval(&env, &fmt, act_op.act, x[0])
-                    }
+    // The operand, and the kink value of relu' (an encoding too).
+    for_each_case(0xAC7_B175, N_ACT_CASES, 2, |env, fmt, _, clean, dirty| {
+        let (env, fmt) = (*env, *fmt);
+        for act_op in ActOp::all() {
+            for composite in [false, true] {
+                let label = Op::Act { op: act_op, composite, kink: 0 }.name();
+                same_enc(&label, &fmt, &fmt, clean, dirty, |x| {
+                    Op::Act { op: act_op, composite, kink: x[1] }.eval(&env, &fmt, &x[..1])
                 });
             }
+            let label = format!("{} (fast path)", act_op.name());
+            same(&label, &fmt, clean, dirty, |x| act_op.eval_fast(&env, &fmt, x[0]));
+            let label = format!("{} (reference)", act_op.name());
+            same_enc(&label, &fmt, &fmt, clean, dirty, |x| {
+                if act_op.derivative {
+                    act::reference::deriv(&env, &fmt, act_op.act, x[0], x[1])
+                } else {
+                    act::reference::eval(&env, &fmt, act_op.act, x[0])
+                }
+            });
         }
-    }
+    });
 }

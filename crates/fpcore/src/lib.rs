@@ -34,11 +34,11 @@
 //! assert_eq!(ctx.flags, Flags::OVERFLOW | Flags::INEXACT);
 //! ```
 //!
-//! Modules, bottom up: [`format`], [`flags`], [`env`] and [`value`] (formats, flags, options,
+//! Modules, bottom up: [`format`](mod@format), [`flags`], [`env`](mod@env) and [`value`] (formats, flags, options,
 //! encodings); `sig` (wide-significand primitives) and `nan` (NaN results); `round` (the
 //! single rounding routine); `fast` (integer kernels of the named formats, and the binary64
 //! kernels of the multiply-add chain and the activations); [`ops`] (every operation, re-exported
-//! at the crate root) and [`reference`] (their exact twins); [`text`] (bit patterns, hex-float,
+//! at the crate root) and [`reference`](mod@reference) (their exact twins); [`text`] (bit patterns, hex-float,
 //! decimal); [`ctx`] (flag-collecting context); [`act`] (activation functions; their names in
 //! [`act_op`]); [`op`] (the protocol's operations); [`table8`] (result tables of 8-bit
 //! formats).

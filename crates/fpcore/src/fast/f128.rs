@@ -2,7 +2,7 @@
 //! (113 bits plus 3 guard bits and a carry fit in 117 bits); the product's 226 bits come from
 //! a 128 x 128 -> 256 multiplication.
 
-use super::wide::{add_kernel, normal, round_normal};
+use super::layout::wide::{add_kernel, normal, round_normal};
 use crate::flags::Rounded;
 use crate::sig::mul_wide;
 

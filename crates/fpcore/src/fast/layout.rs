@@ -79,10 +79,11 @@ macro_rules! layout_kernels {
                 ((sb, cb, mb), (sa, ca, ma))
             };
             let (mx, my) = (mx << GUARD, my << GUARD);
-            let d = cx - cy;
+            // Exponent codes have at most 15 bits.
+            let d = (cx - cy) as u32;
             let my = if d == 0 {
                 my
-            } else if d > <$word>::from(FRAC + GUARD + 2) {
+            } else if d > FRAC + GUARD + 2 {
                 1
             } else {
                 (my >> d) | <$word>::from(my & ((1 << d) - 1) != 0)

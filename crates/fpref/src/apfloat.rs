@@ -228,7 +228,7 @@ impl Visit for Arith<'_> {
 /// to binary128, as a binary128 encoding: exact for conversions, and for arithmetic in every
 /// format but binary128 itself (precision and range of binary128 hold these results rounded
 /// toward zero with at least p + 1 bits, which is all [`crate::divergence`] needs).
-/// `None` for binary128 arithmetic, sqrt, and formats APFloat lacks.
+/// `None` for binary128 arithmetic, sqrt, the activations, and formats APFloat lacks.
 pub(crate) fn toward_zero_in_binary128(fmt: &Format, op: &Op, operands: &[u128]) -> Option<u128> {
     let src = ApFormat::of(fmt)?;
     match op {
@@ -239,8 +239,8 @@ pub(crate) fn toward_zero_in_binary128(fmt: &Format, op: &Op, operands: &[u128])
     }
 }
 
-/// The result of `op` rounded toward zero in `fmt` itself. `None` for sqrt, conversions and
-/// formats APFloat lacks.
+/// The result of `op` rounded toward zero in `fmt` itself. `None` for sqrt, conversions, the
+/// activations and formats APFloat lacks.
 pub(crate) fn toward_zero(fmt: &Format, op: &Op, operands: &[u128]) -> Option<u128> {
     let src = ApFormat::of(fmt)?;
     match op {

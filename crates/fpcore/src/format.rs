@@ -8,8 +8,6 @@ use std::str::FromStr;
 
 use thiserror::Error;
 
-use crate::fast::Kernel;
-
 /// Largest supported precision (binary128's).
 pub const MAX_P: u32 = 113;
 /// Bounds on the exponent range: `emin >= MIN_EMIN` and `emax <= MAX_EMAX`.
@@ -61,47 +59,128 @@ pub struct Format {
     kernel: Kernel,
 }
 
-/// Named formats: (names, p, emin, emax, specials).
-const NAMED: &[(&[&str], u32, i32, i32, Specials)] = &[
-    (&["binary16", "f16", "half", "fp16", "float16"], 11, -14, 15, Specials::Ieee),
-    (&["binary32", "f32", "single", "fp32", "float32"], 24, -126, 127, Specials::Ieee),
-    (&["binary64", "f64", "double", "fp64", "float64"], 53, -1022, 1023, Specials::Ieee),
-    (&["binary128", "f128", "quad", "fp128", "float128"], 113, -16382, 16383, Specials::Ieee),
-    (&["bfloat16", "bf16"], 8, -126, 127, Specials::Ieee),
-    (&["e4m3fn", "float8_e4m3fn"], 4, -6, 8, Specials::NanOnly),
-    (&["e4m3fnuz", "float8_e4m3fnuz"], 4, -7, 7, Specials::Fnuz),
-    (&["e5m2fnuz", "float8_e5m2fnuz"], 3, -15, 15, Specials::Fnuz),
-    (&["e2m1fn", "float4_e2m1fn"], 2, 0, 2, Specials::FiniteOnly),
-    (&["e2m3fn", "float6_e2m3fn"], 4, 0, 2, Specials::FiniteOnly),
-    (&["e3m2fn", "float6_e3m2fn"], 3, -2, 4, Specials::FiniteOnly),
+/// Which compile-time layout of the fast kernels serves a format: a plain id, decided once
+/// when the format is built (from [`NAMED`]), so that the fast path costs one comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Kernel {
+    /// binary16.
+    F16,
+    /// bfloat16.
+    Bf16,
+    /// binary32.
+    F32,
+    /// binary64.
+    F64,
+    /// binary128 (add, sub and mul only).
+    F128,
+    /// OCP E5M2.
+    E5m2,
+    /// OCP E4M3 (`e4m3fn`): its top binade, which holds 256..448 and the NaN, takes the
+    /// general path.
+    E4m3fn,
+    /// Any other format: the general path only.
+    None,
+}
+
+/// A named format: its canonical name, the other names it is accepted under, and the format.
+#[derive(Clone, Copy, Debug)]
+pub struct NamedFormat {
+    /// The canonical name ([`Format::name`] gives it back).
+    pub name: &'static str,
+    /// Other accepted spellings (all lowercase; parsing ignores case).
+    pub aliases: &'static [&'static str],
+    /// The format.
+    pub format: Format,
+}
+
+/// A row of [`NAMED`].
+const fn named(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    format: Format,
+) -> NamedFormat {
+    NamedFormat { name, aliases, format }
+}
+
+/// Every named format, in the order `fpx formats` lists them: the one table that
+/// [`Format::parse`], [`Format::name`] and [`NAMED_FORMATS`] use.
+pub const NAMED: &[NamedFormat] = &[
+    named("binary16", &["f16", "half", "fp16", "float16"], Format::BINARY16),
+    named("binary32", &["f32", "single", "fp32", "float32"], Format::BINARY32),
+    named("binary64", &["f64", "double", "fp64", "float64"], Format::BINARY64),
+    named("binary128", &["f128", "quad", "fp128", "float128"], Format::BINARY128),
+    named("bfloat16", &["bf16"], Format::BF16),
+    named("e5m2", &["float8_e5m2"], Format::E5M2),
+    named("e4m3fn", &["float8_e4m3fn"], Format::E4M3FN),
+    named("e4m3fnuz", &["float8_e4m3fnuz"], Format::E4M3FNUZ),
+    named("e5m2fnuz", &["float8_e5m2fnuz"], Format::E5M2FNUZ),
+    named("e2m1fn", &["float4_e2m1fn"], Format::E2M1FN),
+    named("e2m3fn", &["float6_e2m3fn"], Format::E2M3FN),
+    named("e3m2fn", &["float6_e3m2fn"], Format::E3M2FN),
 ];
 
+/// The canonical names of [`NAMED`], in table order.
+const NAMED_NAMES: [&str; NAMED.len()] = {
+    let mut names = [""; NAMED.len()];
+    let mut i = 0;
+    while i < NAMED.len() {
+        names[i] = NAMED[i].name;
+        i += 1;
+    }
+    names
+};
+
 /// Canonical names of the named formats, in table order (used by `fpx formats`).
-pub const NAMED_FORMATS: &[&str] = &[
-    "binary16",
-    "binary32",
-    "binary64",
-    "binary128",
-    "bfloat16",
-    "e5m2",
-    "e4m3fn",
-    "e4m3fnuz",
-    "e5m2fnuz",
-    "e2m1fn",
-    "e2m3fn",
-    "e3m2fn",
-];
+pub const NAMED_FORMATS: &[&str] = &NAMED_NAMES;
 
 fn unsupported(msg: String) -> FormatError {
     FormatError::Unsupported(msg)
 }
 
 /// Number of bits needed to hold `v` (0 for 0).
-fn bit_width(v: u64) -> u32 {
+const fn bit_width(v: u64) -> u32 {
     64 - v.leading_zeros()
 }
 
+/// Width of the exponent field of a format with valid parameters: IEEE formats need codes 0
+/// (subnormal), 1 ..= top (normal), top + 1 (infinity, and NaN if p >= 2), and top + 2 (NaN)
+/// when p == 1 (no fraction bit to tell NaN from infinity); the other kinds fill the field
+/// with normals exactly.
+const fn exp_bits(p: u32, emin: i32, emax: i32, specials: Specials) -> u32 {
+    let top_normal_code = (emax + 1 - emin) as u64;
+    match specials {
+        Specials::Ieee if p == 1 => bit_width(top_normal_code + 2),
+        Specials::Ieee => bit_width(top_normal_code + 1),
+        Specials::NanOnly | Specials::Fnuz | Specials::FiniteOnly => bit_width(top_normal_code),
+    }
+}
+
 impl Format {
+    /// IEEE 754 binary16 (half precision).
+    pub const BINARY16: Format = Format::known(11, -14, 15, Specials::Ieee, Kernel::F16);
+    /// IEEE 754 binary32 (single precision).
+    pub const BINARY32: Format = Format::known(24, -126, 127, Specials::Ieee, Kernel::F32);
+    /// IEEE 754 binary64 (double precision).
+    pub const BINARY64: Format = Format::known(53, -1022, 1023, Specials::Ieee, Kernel::F64);
+    /// IEEE 754 binary128 (quadruple precision).
+    pub const BINARY128: Format = Format::known(113, -16382, 16383, Specials::Ieee, Kernel::F128);
+    /// bfloat16: binary32's exponent range with p = 8.
+    pub const BF16: Format = Format::known(8, -126, 127, Specials::Ieee, Kernel::Bf16);
+    /// OCP FP8 E5M2: IEEE layout, p = 3.
+    pub const E5M2: Format = Format::known(3, -14, 15, Specials::Ieee, Kernel::E5m2);
+    /// OCP FP8 E4M3 (`float8_e4m3fn`): no infinities, one NaN per sign.
+    pub const E4M3FN: Format = Format::known(4, -6, 8, Specials::NanOnly, Kernel::E4m3fn);
+    /// `float8_e4m3fnuz`: no infinities, no -0, one NaN.
+    pub const E4M3FNUZ: Format = Format::known(4, -7, 7, Specials::Fnuz, Kernel::None);
+    /// `float8_e5m2fnuz`: no infinities, no -0, one NaN.
+    pub const E5M2FNUZ: Format = Format::known(3, -15, 15, Specials::Fnuz, Kernel::None);
+    /// OCP MX FP4 E2M1: every pattern finite.
+    pub const E2M1FN: Format = Format::known(2, 0, 2, Specials::FiniteOnly, Kernel::None);
+    /// OCP MX FP6 E2M3: every pattern finite.
+    pub const E2M3FN: Format = Format::known(4, 0, 2, Specials::FiniteOnly, Kernel::None);
+    /// OCP MX FP6 E3M2: every pattern finite.
+    pub const E3M2FN: Format = Format::known(3, -2, 4, Specials::FiniteOnly, Kernel::None);
+
     /// Builds a format with IEEE specials from its parameters, checking them.
     pub fn new(p: u32, emin: i32, emax: i32) -> Result<Format, FormatError> {
         Format::with_specials(p, emin, emax, Specials::Ieee)
@@ -129,29 +208,20 @@ impl Format {
         if emin >= emax {
             return Err(unsupported(format!("emin must be < emax, got emin={emin}, emax={emax}")));
         }
-        let bias = 1 - emin;
         let top_normal_code =
-            u64::try_from(emax + bias).expect("emax > emin so the code is positive");
-        let exp_bits = match specials {
-            Specials::Ieee => {
-                // Codes: 0 subnormal, 1..=top normal, top+1 infinity (and NaN if p >= 2),
-                // top+2 NaN when p == 1 (no fraction bit to tell NaN from infinity).
-                let needed = if p == 1 { top_normal_code + 2 } else { top_normal_code + 1 };
-                bit_width(needed)
+            u64::try_from(emax + 1 - emin).expect("emax > emin so the code is positive");
+        if specials != Specials::Ieee {
+            let w = bit_width(top_normal_code);
+            if top_normal_code + 1 != 1 << w {
+                return Err(unsupported(format!(
+                    "a {specials:?} format needs emax - emin + 2 to be a power of two, got emin={emin}, emax={emax}"
+                )));
             }
-            Specials::NanOnly | Specials::Fnuz | Specials::FiniteOnly => {
-                let w = bit_width(top_normal_code);
-                if top_normal_code + 1 != 1 << w {
-                    return Err(unsupported(format!(
-                        "a {specials:?} format needs emax - emin + 2 to be a power of two, got emin={emin}, emax={emax}"
-                    )));
-                }
-                if specials == Specials::NanOnly && p < 2 {
-                    return Err(unsupported("a NanOnly format needs p >= 2".to_string()));
-                }
-                w
+            if specials == Specials::NanOnly && p < 2 {
+                return Err(unsupported("a NanOnly format needs p >= 2".to_string()));
             }
-        };
+        }
+        let exp_bits = exp_bits(p, emin, emax, specials);
         let total = 1 + exp_bits + (p - 1);
         if total > MAX_BITS {
             return Err(unsupported(format!(
@@ -159,23 +229,29 @@ impl Format {
                 p - 1
             )));
         }
-        let kernel = Kernel::of(p, emin, emax, specials);
-        Ok(Format { p, emin, emax, specials, exp_bits, bias, kernel })
+        let kernel = NAMED
+            .iter()
+            .map(|named| named.format)
+            .find(|f| (f.p, f.emin, f.emax, f.specials) == (p, emin, emax, specials))
+            .map_or(Kernel::None, |f| f.kernel);
+        Ok(Format { p, emin, emax, specials, exp_bits, bias: 1 - emin, kernel })
+    }
+
+    /// A format whose parameters are known to be valid, for the named constants; the tests
+    /// check each against [`Format::with_specials`].
+    const fn known(p: u32, emin: i32, emax: i32, specials: Specials, kernel: Kernel) -> Format {
+        let exp_bits = exp_bits(p, emin, emax, specials);
+        Format { p, emin, emax, specials, exp_bits, bias: 1 - emin, kernel }
     }
 
     /// Parses a format name: a named format (`binary32`, `bf16`, `e4m3fn`, ...), a generic
     /// IEEE-like `eXmY` (X exponent bits, Y fraction bits), or `p=P,emin=A,emax=B`.
     pub fn parse(name: &str) -> Result<Format, FormatError> {
         let lower = name.trim().to_ascii_lowercase();
-        for (names, p, emin, emax, specials) in NAMED {
-            if names.contains(&lower.as_str()) {
-                return Format::with_specials(*p, *emin, *emax, *specials);
-            }
-        }
-        if let Some(rest) = lower.strip_prefix("float8_") {
-            if rest == "e5m2" {
-                return Format::parse("e5m2");
-            }
+        if let Some(named) =
+            NAMED.iter().find(|n| n.name == lower || n.aliases.contains(&lower.as_str()))
+        {
+            return Ok(named.format);
         }
         if let Some(f) = parse_exmy(&lower)? {
             return Ok(f);
@@ -273,10 +349,8 @@ impl Format {
 
     /// The canonical name of this format if it is a named one, else a generic spelling.
     pub fn name(&self) -> String {
-        for (names, p, emin, emax, specials) in NAMED {
-            if (*p, *emin, *emax, *specials) == (self.p, self.emin, self.emax, self.specials) {
-                return names[0].to_string();
-            }
+        if let Some(named) = NAMED.iter().find(|n| n.format == *self) {
+            return named.name.to_string();
         }
         if self.is_ieee_layout() && 1 - self.emin == self.emax {
             return format!("e{}m{}", self.exp_bits, self.p - 1);
@@ -399,6 +473,25 @@ mod tests {
             let f = Format::parse(name).expect("named");
             assert_eq!(Format::parse(&f.name()).expect("reparse"), f, "{name}");
         }
+    }
+
+    #[test]
+    fn named_constants_are_checked_formats() {
+        for named in NAMED {
+            let f = named.format;
+            let checked = Format::with_specials(f.p(), f.emin(), f.emax(), f.specials())
+                .expect("named formats are valid");
+            assert_eq!(checked, f, "{}", named.name);
+            assert_eq!(Format::parse(named.name), Ok(f), "{}", named.name);
+            for alias in named.aliases {
+                assert_eq!(Format::parse(alias), Ok(f), "{alias}");
+            }
+            assert_eq!(f.name(), named.name);
+        }
+        assert_eq!(NAMED_FORMATS.len(), NAMED.len());
+        assert_eq!(Format::parse("e5m2"), Ok(Format::E5M2));
+        assert_eq!(Format::new(8, -126, 127), Ok(Format::BF16));
+        assert_eq!(Format::parse("e4m3").map(|f| f.kernel()), Ok(Kernel::None));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use crate::env::{Env, OverflowPolicy, Tininess};
 use crate::flags::{Flags, Rounded};
 use crate::format::{Format, Specials};
-use crate::ops::nan;
+use crate::nan;
 
 /// Outcome of cutting a significand at a bit position.
 struct Cut {

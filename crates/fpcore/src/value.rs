@@ -2,6 +2,13 @@
 //!
 //! A finite nonzero value is `(-1)^sign * sig * 2^exp` with `sig` the integer significand
 //! (hidden bit included for normals) and `exp` the exponent of its least significant bit.
+//!
+//! Operand contract: an encoding is the low [`Format::bits`] bits of a `u128`; bits above the
+//! width are ignored. [`Format::unpack`] masks them off, and so does every operation that
+//! reads its operands otherwise (the fast kernels, comparisons, sign operations, text
+//! printing), so a result never depends on them and encoded results never carry them.
+//! [`Format::is_canonical`] is the one place that looks at them: such an encoding is not
+//! canonical.
 
 use crate::format::{Format, Specials};
 
@@ -26,6 +33,17 @@ pub enum Kind {
         /// The raw fraction field.
         frac: u128,
     },
+}
+
+/// A finite nonzero value `(-1)^sign * sig * 2^exp`, as the kernels take their operands.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Finite {
+    /// Sign bit.
+    pub sign: bool,
+    /// Integer significand, nonzero.
+    pub sig: u128,
+    /// Exponent of the significand's least significant bit.
+    pub exp: i32,
 }
 
 /// A decoded value: its sign and kind.

@@ -6,6 +6,9 @@
 //! be the reference's, bits and flags; everywhere, `ActOp::eval` must be the reference's.
 //! `FPX_SLOW=1` widens the binary32 sample.
 
+mod common;
+
+use common::SplitMix;
 use fpcore::act::{self, ActOp, DEFAULT_KINK};
 use fpcore::{Env, Format, OverflowPolicy, Rounded, Tininess};
 
@@ -148,19 +151,6 @@ fn activations_fast_path_binary16_bfloat16_exhaustive_vs_reference() {
             _ => cases * 95 / 100,
         };
         assert!(decided >= expected, "{name} {}: only {decided} of {cases} decided", op.name());
-    }
-}
-
-/// SplitMix64, a small deterministic generator.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
     }
 }
 

@@ -1,5 +1,8 @@
 //! Every fast kernel against its reference twin: exhaustive over small formats, sampled wider.
 
+mod common;
+
+use common::SplitMix;
 use fpcore::{reference, Env, Flags, Format, NanPolicy, OverflowPolicy, Rounded, Tininess};
 
 const SMALL_FORMATS: &[&str] = &[
@@ -96,38 +99,6 @@ fn sqrt_and_fma_small_formats_exhaustive_vs_reference() {
                 }
             }
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so failures reproduce.
-struct SplitMix(u64);
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// A pattern biased towards interesting exponents: random fraction, and an exponent code
-    /// drawn near the ends of the range half the time.
-    fn pattern(&mut self, fmt: &Format) -> u128 {
-        let raw = (u128::from(self.next()) << 64 | u128::from(self.next())) & fmt.mask();
-        let choice = self.next() % 4;
-        let frac_mask = (1u128 << fmt.frac_bits()) - 1;
-        let sign = raw & (1u128 << (fmt.bits() - 1));
-        let code_max = (1u128 << fmt.exp_bits()) - 1;
-        let code = match choice {
-            0 => self.next() as u128 % 3,
-            1 => code_max - (self.next() as u128 % 3).min(code_max),
-            _ => (raw >> fmt.frac_bits()) & code_max,
-        };
-        let frac = match self.next() % 4 {
-            0 => frac_mask,
-            1 => frac_mask & (self.next() as u128 % 4),
-            _ => raw & frac_mask,
-        };
-        sign | (code << fmt.frac_bits()) | frac
     }
 }
 

@@ -2,6 +2,9 @@
 //! parsing and shortest printing against Rust's std (an independent, correctly rounded
 //! implementation) and exact integer arithmetic.
 
+mod common;
+
+use common::SplitMix;
 use fpcore::text::{
     format_exact_decimal, format_hexfloat, format_shortest, parse_decimal, parse_hexfloat,
     parse_value,
@@ -9,27 +12,6 @@ use fpcore::text::{
 use fpcore::{Env, Flags, Format, Kind};
 use num_bigint::BigUint;
 use num_traits::Zero;
-
-/// SplitMix64: a small deterministic generator, so that failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        let span = (hi - lo + 1) as u64;
-        lo + (self.next() % span) as i64
-    }
-    fn digit(&mut self) -> char {
-        char::from(b'0' + (self.next() % 10) as u8)
-    }
-}
 
 fn fmt(name: &str) -> Format {
     Format::parse(name).expect("known format")
@@ -210,7 +192,7 @@ fn small_formats_exhaustive_round_trips_and_shortest_is_shortest() {
 
 #[test]
 fn exact_decimal_matches_integer_arithmetic() {
-    let mut rng = Rng(7);
+    let mut rng = SplitMix(7);
     for name in ["binary64", "binary128", "binary16"] {
         let f = fmt(name);
         for _ in 0..2000 {
@@ -225,7 +207,7 @@ fn exact_decimal_matches_integer_arithmetic() {
 }
 
 /// A random decimal literal: sign, 1 to 40 digits, a point somewhere or nowhere, an exponent.
-fn random_literal(rng: &mut Rng, exp_lo: i64, exp_hi: i64) -> String {
+fn random_literal(rng: &mut SplitMix, exp_lo: i64, exp_hi: i64) -> String {
     let n = rng.range(1, 40) as usize;
     let mut s = String::new();
     match rng.next() % 3 {
@@ -286,7 +268,7 @@ fn check_vs_std(text: &str) {
 
 #[test]
 fn random_decimal_literals_match_std() {
-    let mut rng = Rng(1);
+    let mut rng = SplitMix(1);
     for _ in 0..60_000 {
         check_vs_std(&random_literal(&mut rng, -345, 315));
     }
@@ -299,7 +281,7 @@ fn random_decimal_literals_match_std() {
 }
 
 /// Positive finite binary64 bit patterns weighted towards subnormals and the extremes.
-fn random_f64_bits(rng: &mut Rng) -> u64 {
+fn random_f64_bits(rng: &mut SplitMix) -> u64 {
     match rng.next() % 4 {
         0 => rng.next() % (1 << 53),
         1 => 0x7FEF_FFFF_FFFF_FFFF - rng.next() % (1 << 20),
@@ -309,7 +291,7 @@ fn random_f64_bits(rng: &mut Rng) -> u64 {
 
 #[test]
 fn halfway_cases_round_to_even_like_std() {
-    let mut rng = Rng(2);
+    let mut rng = SplitMix(2);
     // Midpoints between x and its successor (from 0 to the overflow threshold), as exact
     // decimals, and one unit in their last digit either side.
     let mut pairs: Vec<(u64, u32)> =
@@ -448,7 +430,7 @@ fn compare_with_std_digits(ours: &str, std_text: &str, exact: &str) {
 
 #[test]
 fn shortest_f64_and_f32_parse_back_with_std_digit_counts() {
-    let mut rng = Rng(3);
+    let mut rng = SplitMix(3);
     let (f64_fmt, f32_fmt) = (fmt("binary64"), fmt("binary32"));
     for i in 0..40_000 {
         let bits = random_f64_bits(&mut rng) | if i % 2 == 0 { 1 << 63 } else { 0 };
@@ -469,7 +451,7 @@ fn shortest_f64_and_f32_parse_back_with_std_digit_counts() {
 }
 
 /// A random hex-float literal and its exact value as a decimal, by integer arithmetic.
-fn random_hexfloat(rng: &mut Rng) -> (String, String) {
+fn random_hexfloat(rng: &mut SplitMix) -> (String, String) {
     let n = rng.range(1, 40) as usize;
     let point = rng.range(0, n as i64) as usize;
     let mut digits = String::new();
@@ -494,7 +476,7 @@ fn random_hexfloat(rng: &mut Rng) -> (String, String) {
 
 #[test]
 fn hexfloats_round_like_std_decimal_of_their_exact_value() {
-    let mut rng = Rng(4);
+    let mut rng = SplitMix(4);
     let env = Env::default();
     for _ in 0..20_000 {
         let (text, decimal) = random_hexfloat(&mut rng);
@@ -531,7 +513,7 @@ fn hexfloats_round_like_std_decimal_of_their_exact_value() {
 #[test]
 fn round_trips_in_wide_and_abstract_formats() {
     let env = Env::default();
-    let mut rng = Rng(5);
+    let mut rng = SplitMix(5);
     for name in ["binary128", "binary64", "p=64,emin=-1000,emax=1000", "p=1,emin=-3,emax=4", "e3m4"]
     {
         let f = fmt(name);
@@ -581,7 +563,7 @@ fn malformed_text_is_an_error_never_a_panic() {
     // wherever std's grammar is ours (no signaling NaN spelling).
     let alphabet =
         ["0", "1", "9", ".", "e", "E", "+", "-", "x", "p", "a", "f", "i", "n", "inf", "nan", "é"];
-    let mut rng = Rng(6);
+    let mut rng = SplitMix(6);
     for _ in 0..50_000 {
         let len = rng.range(0, 8);
         let text: String =
@@ -612,7 +594,7 @@ fn malformed_text_is_an_error_never_a_panic() {
 #[test]
 fn million_digit_decimals_parse() {
     let env = Env::default();
-    let mut rng = Rng(8);
+    let mut rng = SplitMix(8);
     let mut text = String::from("0.");
     for _ in 0..1_000_000 {
         text.push(rng.digit());
@@ -654,7 +636,7 @@ fn million_digit_decimals_parse() {
 fn parsing_matches_conversion_from_binary64_in_every_env() {
     use fpcore::{NanPolicy, OverflowPolicy, Tininess};
     let b64 = fmt("binary64");
-    let mut rng = Rng(9);
+    let mut rng = SplitMix(9);
     let mut envs = Vec::new();
     for tininess in [Tininess::AfterRounding, Tininess::BeforeRounding] {
         for overflow in [OverflowPolicy::Ieee, OverflowPolicy::Saturate] {

@@ -219,7 +219,7 @@ impl Visit for Arith<'_> {
             Op::Mul => finish(x(0).mul_r(x(1), round)),
             Op::Div => finish(x(0).div_r(x(1), round)),
             Op::Fma => finish(x(0).mul_add_r(x(1), x(2), round)),
-            Op::Sqrt | Op::Cvt(_) => unreachable!("filtered by supports"),
+            Op::Sqrt | Op::Cvt(_) | Op::Act { .. } => unreachable!("filtered by supports"),
         }
     }
 }
@@ -228,23 +228,23 @@ impl Visit for Arith<'_> {
 /// to binary128, as a binary128 encoding: exact for conversions, and for arithmetic in every
 /// format but binary128 itself (precision and range of binary128 hold these results rounded
 /// toward zero with at least p + 1 bits, which is all [`crate::divergence`] needs).
-/// `None` for binary128 arithmetic, sqrt, and formats APFloat lacks.
+/// `None` for binary128 arithmetic, sqrt, the activations, and formats APFloat lacks.
 pub(crate) fn toward_zero_in_binary128(fmt: &Format, op: &Op, operands: &[u128]) -> Option<u128> {
     let src = ApFormat::of(fmt)?;
     match op {
-        Op::Sqrt => None,
+        Op::Sqrt | Op::Act { .. } => None,
         Op::Cvt(_) => Some(src.visit(CvtFrom { dst: ApFormat::Quad, x: operands[0] }).0),
         _ if src == ApFormat::Quad => None,
         _ => Some(src.visit(Arith { op: *op, operands, round: Round::TowardZero, widen: true }).0),
     }
 }
 
-/// The result of `op` rounded toward zero in `fmt` itself. `None` for sqrt, conversions and
-/// formats APFloat lacks.
+/// The result of `op` rounded toward zero in `fmt` itself. `None` for sqrt, conversions, the
+/// activations and formats APFloat lacks.
 pub(crate) fn toward_zero(fmt: &Format, op: &Op, operands: &[u128]) -> Option<u128> {
     let src = ApFormat::of(fmt)?;
     match op {
-        Op::Sqrt | Op::Cvt(_) => None,
+        Op::Sqrt | Op::Cvt(_) | Op::Act { .. } => None,
         _ => Some(src.visit(Arith { op: *op, operands, round: Round::TowardZero, widen: false }).0),
     }
 }
@@ -291,7 +291,7 @@ impl Backend for ApFloat {
             return false;
         }
         match op {
-            Op::Sqrt => false,
+            Op::Sqrt | Op::Act { .. } => false,
             Op::Cvt(dst) => ApFormat::of(dst).is_some(),
             Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Fma => true,
         }

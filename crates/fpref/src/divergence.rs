@@ -376,7 +376,7 @@ fn x86_nan(fmt: &Format, op: &Op, operands: &[u128], default_negative: bool) -> 
 }
 
 fn is_bfloat16(fmt: &Format) -> bool {
-    (fmt.p(), fmt.emin(), fmt.emax(), fmt.specials()) == (8, -126, 127, Specials::Ieee)
+    *fmt == Format::BF16
 }
 
 fn is_bf16_conversion(fmt: &Format, op: &Op) -> bool {

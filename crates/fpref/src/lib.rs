@@ -16,68 +16,16 @@ pub mod hostfp;
 pub mod misc;
 #[cfg(feature = "mpfr")]
 pub mod mpfr;
+pub mod rng;
 pub mod softfloat;
 
 pub use apfloat::ApFloat;
 pub use divergence::{Case, Divergence};
+/// The operations: fpcore's protocol operations. The backends evaluate the arithmetic ones
+/// and conversions; [`Backend::supports`] is false for the activations.
+pub use fpcore::Op;
 pub use fpcore::{Flags, Format, Specials, Tininess};
 pub use softfloat::SoftFloat;
-
-/// An operation a backend can evaluate. Operands and result are in the operation's format,
-/// except for [`Op::Cvt`], whose result is in the destination format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Op {
-    /// `a + b`.
-    Add,
-    /// `a - b`.
-    Sub,
-    /// `a * b`.
-    Mul,
-    /// `a / b`.
-    Div,
-    /// Square root of `a`.
-    Sqrt,
-    /// Fused multiply-add `a * b + c` with a single rounding.
-    Fma,
-    /// Conversion of `a` to the given destination format (IEEE 754 `convertFormat`).
-    Cvt(Format),
-}
-
-impl Op {
-    /// The arithmetic operations, in a fixed order (conversions take a destination, so they
-    /// are not listed).
-    pub const ARITHMETIC: [Op; 6] = [Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Sqrt, Op::Fma];
-
-    /// Number of operands the operation takes.
-    pub fn arity(&self) -> usize {
-        match self {
-            Op::Sqrt | Op::Cvt(_) => 1,
-            Op::Add | Op::Sub | Op::Mul | Op::Div => 2,
-            Op::Fma => 3,
-        }
-    }
-
-    /// Short lowercase name (`add`, `sub`, `mul`, `div`, `sqrt`, `fma`, `cvt`).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Op::Add => "add",
-            Op::Sub => "sub",
-            Op::Mul => "mul",
-            Op::Div => "div",
-            Op::Sqrt => "sqrt",
-            Op::Fma => "fma",
-            Op::Cvt(_) => "cvt",
-        }
-    }
-
-    /// The format of the result when the operands are in `fmt`.
-    pub fn result_format(&self, fmt: &Format) -> Format {
-        match self {
-            Op::Cvt(dst) => *dst,
-            _ => *fmt,
-        }
-    }
-}
 
 /// A second implementation of floating-point arithmetic, evaluated one operation at a time.
 ///

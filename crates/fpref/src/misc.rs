@@ -15,7 +15,7 @@
 
 use std::cmp::Ordering;
 
-use fpcore::{Flags, Format, IntRound, Specials};
+use fpcore::{Flags, Format, IntRound, Tininess};
 use rustc_apfloat::ieee::{
     BFloat, Double, Float8E4M3FN, Float8E5M2, Half, IeeeFloat, Quad, Single,
 };
@@ -23,31 +23,16 @@ use rustc_apfloat::{Float, Round};
 use softfloat_sys as sf;
 
 use crate::apfloat::{flags_from_status, ApFormat, E2M1, E2M3, E2M5, E3M2, E3M4, E4M3};
+use crate::softfloat::{self, f128, f16, f32, f64, from_f128, Sf};
 
 // ---------------------------------------------------------------------------------------------
 // SoftFloat
 // ---------------------------------------------------------------------------------------------
 
-/// The SoftFloat formats with arithmetic (bfloat16 has conversions only and is left out).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Sf {
-    F16,
-    F32,
-    F64,
-    F128,
-}
-
+/// The SoftFloat format of `fmt` when SoftFloat has arithmetic in it (bfloat16 has
+/// conversions only and is left out).
 fn sf_format(fmt: &Format) -> Option<Sf> {
-    if fmt.specials() != Specials::Ieee {
-        return None;
-    }
-    match (fmt.p(), fmt.emin(), fmt.emax()) {
-        (11, -14, 15) => Some(Sf::F16),
-        (24, -126, 127) => Some(Sf::F32),
-        (53, -1022, 1023) => Some(Sf::F64),
-        (113, -16382, 16383) => Some(Sf::F128),
-        _ => None,
-    }
+    softfloat::sf_format(fmt).filter(|sf| *sf != Sf::Bf16)
 }
 
 /// Whether the SoftFloat functions of this module cover `fmt` (binary16, binary32, binary64,
@@ -67,37 +52,10 @@ fn sf_mode(mode: IntRound) -> u8 {
     }
 }
 
-/// Sets SoftFloat's per-thread state (round to nearest even, tininess after rounding, no
-/// flags), runs `f`, and returns its result with the flags it raised.
+/// Runs `f` on SoftFloat's per-thread state (tininess after rounding) and returns its result
+/// with the flags it raised.
 fn with_state<T>(f: impl FnOnce() -> T) -> (T, Flags) {
-    // SAFETY: the helpers only read or write SoftFloat's `_Thread_local` state variables of
-    // the calling thread; the values written are valid SoftFloat enumerators.
-    unsafe {
-        sf::softfloat_roundingMode_write_helper(sf::softfloat_round_near_even);
-        sf::softfloat_detectTininess_write_helper(sf::softfloat_tininess_afterRounding);
-        sf::softfloat_exceptionFlags_write_helper(0);
-    }
-    let value = f();
-    // SAFETY: as above, a read of the calling thread's flag variable.
-    let flag_byte = unsafe { sf::softfloat_exceptionFlags_read_helper() };
-    (value, Flags::from_bits(flag_byte).expect("SoftFloat raises only the five IEEE flags"))
-}
-
-fn f16(x: u128) -> sf::float16_t {
-    sf::float16_t { v: u16::try_from(x).expect("binary16 operand fits 16 bits") }
-}
-fn f32(x: u128) -> sf::float32_t {
-    sf::float32_t { v: u32::try_from(x).expect("binary32 operand fits 32 bits") }
-}
-fn f64(x: u128) -> sf::float64_t {
-    sf::float64_t { v: u64::try_from(x).expect("binary64 operand fits 64 bits") }
-}
-/// `float128_t` is `uint64_t v[2]`, low word first.
-fn f128(x: u128) -> sf::float128_t {
-    sf::float128_t { v: [x as u64, (x >> 64) as u64] }
-}
-fn from_f128(x: sf::float128_t) -> u128 {
-    u128::from(x.v[0]) | (u128::from(x.v[1]) << 64)
+    softfloat::with_state(Tininess::AfterRounding, f)
 }
 
 /// A SoftFloat comparison predicate.
@@ -199,6 +157,7 @@ pub fn softfloat_compare(
                     f128_le_quiet,
                     f128_lt_quiet
                 ),
+                Sf::Bf16 => unreachable!("bfloat16 is left out by sf_format"),
             }
         }
     }))
@@ -223,6 +182,7 @@ pub fn softfloat_round_to_int(
                 Sf::F32 => u128::from(sf::f32_roundToInt(f32(a), m, exact).v),
                 Sf::F64 => u128::from(sf::f64_roundToInt(f64(a), m, exact).v),
                 Sf::F128 => from_f128(sf::f128_roundToInt(f128(a), m, exact)),
+                Sf::Bf16 => unreachable!("bfloat16 is left out by sf_format"),
             }
         }
     }))
@@ -246,6 +206,7 @@ pub fn softfloat_to_i64(
                 Sf::F32 => sf::f32_to_i64(f32(a), m, exact),
                 Sf::F64 => sf::f64_to_i64(f64(a), m, exact),
                 Sf::F128 => sf::f128_to_i64(f128(a), m, exact),
+                Sf::Bf16 => unreachable!("bfloat16 is left out by sf_format"),
             }
         }
     }))
@@ -269,6 +230,7 @@ pub fn softfloat_to_u64(
                 Sf::F32 => sf::f32_to_ui64(f32(a), m, exact),
                 Sf::F64 => sf::f64_to_ui64(f64(a), m, exact),
                 Sf::F128 => sf::f128_to_ui64(f128(a), m, exact),
+                Sf::Bf16 => unreachable!("bfloat16 is left out by sf_format"),
             }
         }
     }))
@@ -286,6 +248,7 @@ pub fn softfloat_from_i64(fmt: &Format, v: i64) -> Option<(u128, Flags)> {
                 Sf::F32 => u128::from(sf::i64_to_f32(v).v),
                 Sf::F64 => u128::from(sf::i64_to_f64(v).v),
                 Sf::F128 => from_f128(sf::i64_to_f128(v)),
+                Sf::Bf16 => unreachable!("bfloat16 is left out by sf_format"),
             }
         }
     }))
@@ -302,6 +265,7 @@ pub fn softfloat_from_u64(fmt: &Format, v: u64) -> Option<(u128, Flags)> {
                 Sf::F32 => u128::from(sf::ui64_to_f32(v).v),
                 Sf::F64 => u128::from(sf::ui64_to_f64(v).v),
                 Sf::F128 => from_f128(sf::ui64_to_f128(v)),
+                Sf::Bf16 => unreachable!("bfloat16 is left out by sf_format"),
             }
         }
     }))

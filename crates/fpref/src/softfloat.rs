@@ -21,7 +21,7 @@
 //! The crate's `unsafe` code (FFI calls into SoftFloat) is in this module and in the SoftFloat
 //! wrappers of [`crate::misc`].
 
-use fpcore::{Flags, Format, Specials, Tininess};
+use fpcore::{Flags, Format, Tininess};
 use softfloat_sys as sf;
 
 use crate::{check_operands, Backend, Op};
@@ -35,7 +35,7 @@ pub struct SoftFloat {
 
 /// The SoftFloat formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Sf {
+pub(crate) enum Sf {
     F16,
     Bf16,
     F32,
@@ -43,18 +43,18 @@ enum Sf {
     F128,
 }
 
-fn sf_format(fmt: &Format) -> Option<Sf> {
-    if fmt.specials() != Specials::Ieee {
-        return None;
-    }
-    match (fmt.p(), fmt.emin(), fmt.emax()) {
-        (11, -14, 15) => Some(Sf::F16),
-        (8, -126, 127) => Some(Sf::Bf16),
-        (24, -126, 127) => Some(Sf::F32),
-        (53, -1022, 1023) => Some(Sf::F64),
-        (113, -16382, 16383) => Some(Sf::F128),
-        _ => None,
-    }
+/// SoftFloat's formats as fpcore formats.
+const SF_FORMATS: [(Format, Sf); 5] = [
+    (Format::BINARY16, Sf::F16),
+    (Format::BF16, Sf::Bf16),
+    (Format::BINARY32, Sf::F32),
+    (Format::BINARY64, Sf::F64),
+    (Format::BINARY128, Sf::F128),
+];
+
+/// The SoftFloat format of `fmt`, if SoftFloat has it.
+pub(crate) fn sf_format(fmt: &Format) -> Option<Sf> {
+    SF_FORMATS.iter().find(|(f, _)| f == fmt).map(|&(_, sf)| sf)
 }
 
 impl SoftFloat {
@@ -83,6 +83,7 @@ impl Backend for SoftFloat {
                 (_, Some(Sf::Bf16)) => false,
                 (_, Some(_)) => true,
             },
+            Op::Act { .. } => false,
             _ => src != Sf::Bf16,
         }
     }
@@ -93,55 +94,54 @@ impl Backend for SoftFloat {
         }
         check_operands(fmt, op, operands);
         let src = sf_format(fmt).expect("supported formats are SoftFloat formats");
-        let detect = match self.tininess {
-            Tininess::AfterRounding => sf::softfloat_tininess_afterRounding,
-            Tininess::BeforeRounding => sf::softfloat_tininess_beforeRounding,
-        };
-        let (bits, flag_byte) = with_state(detect, || match op {
+        let (bits, flags) = with_state(self.tininess, || match op {
             Op::Cvt(dst) => {
                 convert(src, sf_format(dst).expect("supported destination"), operands[0])
             }
             _ => arith(src, op, operands),
         });
-        let flags = Flags::from_bits(flag_byte).expect("SoftFloat raises only the five IEEE flags");
         Some((bits, flags))
     }
 }
 
 /// Sets SoftFloat's per-thread state (round to nearest even, the given tininess, no flags),
 /// runs `f`, and returns its result with the flags it raised.
-fn with_state(detect_tininess: u8, f: impl FnOnce() -> u128) -> (u128, u8) {
+pub(crate) fn with_state<T>(tininess: Tininess, f: impl FnOnce() -> T) -> (T, Flags) {
+    let detect = match tininess {
+        Tininess::AfterRounding => sf::softfloat_tininess_afterRounding,
+        Tininess::BeforeRounding => sf::softfloat_tininess_beforeRounding,
+    };
     // SAFETY: the helpers only read or write SoftFloat's `_Thread_local` state variables of
     // the calling thread; the values written are valid SoftFloat enumerators.
     unsafe {
         sf::softfloat_roundingMode_write_helper(sf::softfloat_round_near_even);
-        sf::softfloat_detectTininess_write_helper(detect_tininess);
+        sf::softfloat_detectTininess_write_helper(detect);
         sf::softfloat_exceptionFlags_write_helper(0);
     }
-    let bits = f();
+    let value = f();
     // SAFETY: as above, a read of the calling thread's flag variable.
-    let flags = unsafe { sf::softfloat_exceptionFlags_read_helper() };
-    (bits, flags)
+    let flag_byte = unsafe { sf::softfloat_exceptionFlags_read_helper() };
+    (value, Flags::from_bits(flag_byte).expect("SoftFloat raises only the five IEEE flags"))
 }
 
-fn f16(x: u128) -> sf::float16_t {
+pub(crate) fn f16(x: u128) -> sf::float16_t {
     sf::float16_t { v: u16::try_from(x).expect("operand checked to fit 16 bits") }
 }
-fn bf16(x: u128) -> sf::bfloat16_t {
+pub(crate) fn bf16(x: u128) -> sf::bfloat16_t {
     sf::bfloat16_t { v: u16::try_from(x).expect("operand checked to fit 16 bits") }
 }
-fn f32(x: u128) -> sf::float32_t {
+pub(crate) fn f32(x: u128) -> sf::float32_t {
     sf::float32_t { v: u32::try_from(x).expect("operand checked to fit 32 bits") }
 }
-fn f64(x: u128) -> sf::float64_t {
+pub(crate) fn f64(x: u128) -> sf::float64_t {
     sf::float64_t { v: u64::try_from(x).expect("operand checked to fit 64 bits") }
 }
 /// `float128_t` is `uint64_t v[2]` in SoftFloat's little-endian word order: `v[0]` holds the
 /// low 64 bits (sign and exponent are in `v[1]`).
-fn f128(x: u128) -> sf::float128_t {
+pub(crate) fn f128(x: u128) -> sf::float128_t {
     sf::float128_t { v: [x as u64, (x >> 64) as u64] }
 }
-fn from_f128(x: sf::float128_t) -> u128 {
+pub(crate) fn from_f128(x: sf::float128_t) -> u128 {
     u128::from(x.v[0]) | (u128::from(x.v[1]) << 64)
 }
 
@@ -159,7 +159,7 @@ fn arith(fmt: Sf, op: &Op, x: &[u128]) -> u128 {
                     Op::Div => sf::f16_div(f16(x[0]), f16(x[1])),
                     Op::Sqrt => sf::f16_sqrt(f16(x[0])),
                     Op::Fma => sf::f16_mulAdd(f16(x[0]), f16(x[1]), f16(x[2])),
-                    Op::Cvt(_) => unreachable!("conversions are handled by convert"),
+                    Op::Cvt(_) | Op::Act { .. } => unreachable!("filtered by supports"),
                 }
                 .v,
             ),
@@ -171,7 +171,7 @@ fn arith(fmt: Sf, op: &Op, x: &[u128]) -> u128 {
                     Op::Div => sf::f32_div(f32(x[0]), f32(x[1])),
                     Op::Sqrt => sf::f32_sqrt(f32(x[0])),
                     Op::Fma => sf::f32_mulAdd(f32(x[0]), f32(x[1]), f32(x[2])),
-                    Op::Cvt(_) => unreachable!("conversions are handled by convert"),
+                    Op::Cvt(_) | Op::Act { .. } => unreachable!("filtered by supports"),
                 }
                 .v,
             ),
@@ -183,7 +183,7 @@ fn arith(fmt: Sf, op: &Op, x: &[u128]) -> u128 {
                     Op::Div => sf::f64_div(f64(x[0]), f64(x[1])),
                     Op::Sqrt => sf::f64_sqrt(f64(x[0])),
                     Op::Fma => sf::f64_mulAdd(f64(x[0]), f64(x[1]), f64(x[2])),
-                    Op::Cvt(_) => unreachable!("conversions are handled by convert"),
+                    Op::Cvt(_) | Op::Act { .. } => unreachable!("filtered by supports"),
                 }
                 .v,
             ),
@@ -194,7 +194,7 @@ fn arith(fmt: Sf, op: &Op, x: &[u128]) -> u128 {
                 Op::Div => sf::f128_div(f128(x[0]), f128(x[1])),
                 Op::Sqrt => sf::f128_sqrt(f128(x[0])),
                 Op::Fma => sf::f128_mulAdd(f128(x[0]), f128(x[1]), f128(x[2])),
-                Op::Cvt(_) => unreachable!("conversions are handled by convert"),
+                Op::Cvt(_) | Op::Act { .. } => unreachable!("filtered by supports"),
             }),
             Sf::Bf16 => unreachable!("bfloat16 has conversions only"),
         }

@@ -2,49 +2,32 @@
 //! binary64 arithmetic (correctly rounded IEEE 754), exact binary64 products, and an integer
 //! formula for binary32 to bfloat16 rounding; plus flag mapping on cases with known flags.
 
-mod common;
-
-use common::Rng;
+use fpref::rng::SplitMix;
 use fpref::{ApFloat, Backend, Flags, Format, Op, SoftFloat, Tininess};
 
-fn f32_fmt() -> Format {
-    Format::parse("binary32").expect("named format")
-}
-fn f64_fmt() -> Format {
-    Format::parse("binary64").expect("named format")
-}
-
-fn host_f32(op: &Op, x: &[u128]) -> u32 {
-    let v = |i: usize| f32::from_bits(u32::try_from(x[i]).expect("binary32 operand"));
-    match op {
-        Op::Add => (v(0) + v(1)).to_bits(),
-        Op::Sub => (v(0) - v(1)).to_bits(),
-        Op::Mul => (v(0) * v(1)).to_bits(),
-        Op::Div => (v(0) / v(1)).to_bits(),
-        Op::Sqrt => v(0).sqrt().to_bits(),
-        Op::Fma => v(0).mul_add(v(1), v(2)).to_bits(),
-        Op::Cvt(_) => unreachable!("arithmetic only"),
-    }
-}
-
-fn host_f64(op: &Op, x: &[u128]) -> u64 {
-    let v = |i: usize| f64::from_bits(u64::try_from(x[i]).expect("binary64 operand"));
-    match op {
-        Op::Add => (v(0) + v(1)).to_bits(),
-        Op::Sub => (v(0) - v(1)).to_bits(),
-        Op::Mul => (v(0) * v(1)).to_bits(),
-        Op::Div => (v(0) / v(1)).to_bits(),
-        Op::Sqrt => v(0).sqrt().to_bits(),
-        Op::Fma => v(0).mul_add(v(1), v(2)).to_bits(),
-        Op::Cvt(_) => unreachable!("arithmetic only"),
-    }
+/// The host's result of an arithmetic `op` in `$float` (binary32 or binary64, correctly
+/// rounded IEEE 754 arithmetic) on the operand encodings `$x`: (encoding, whether NaN).
+macro_rules! host {
+    ($float:ty, $bits:ty, $op:expr, $x:expr) => {{
+        let v = |i: usize| <$float>::from_bits(<$bits>::try_from($x[i]).expect("operand width"));
+        let r = match $op {
+            Op::Add => v(0) + v(1),
+            Op::Sub => v(0) - v(1),
+            Op::Mul => v(0) * v(1),
+            Op::Div => v(0) / v(1),
+            Op::Sqrt => v(0).sqrt(),
+            Op::Fma => v(0).mul_add(v(1), v(2)),
+            Op::Cvt(_) | Op::Act { .. } => unreachable!("arithmetic only"),
+        };
+        (u128::from(r.to_bits()), r.is_nan())
+    }};
 }
 
 /// Compares a backend with the host on `n` operand tuples per operation; NaN results only
 /// need to be NaN on both sides.
 fn against_host(backend: &dyn Backend, fmt: &Format, n: usize, seed: u64) {
     let (exp_bits, frac_bits) = (fmt.exp_bits(), fmt.frac_bits());
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix(seed);
     for op in Op::ARITHMETIC {
         if !backend.supports(fmt, &op) {
             continue;
@@ -52,14 +35,12 @@ fn against_host(backend: &dyn Backend, fmt: &Format, n: usize, seed: u64) {
         for _ in 0..n {
             let x: Vec<u128> = (0..op.arity()).map(|_| rng.ieee(exp_bits, frac_bits)).collect();
             let (got, _) = backend.eval(fmt, &op, &x).expect("supported");
-            let (want, got_nan, want_nan) = if fmt.bits() == 32 {
-                let want = host_f32(&op, &x);
+            let ((want, want_nan), got_nan) = if fmt.bits() == 32 {
                 let got32 = u32::try_from(got).expect("binary32 result");
-                (u128::from(want), f32::from_bits(got32).is_nan(), f32::from_bits(want).is_nan())
+                (host!(f32, u32, op, x), f32::from_bits(got32).is_nan())
             } else {
-                let want = host_f64(&op, &x);
                 let got64 = u64::try_from(got).expect("binary64 result");
-                (u128::from(want), f64::from_bits(got64).is_nan(), f64::from_bits(want).is_nan())
+                (host!(f64, u64, op, x), f64::from_bits(got64).is_nan())
             };
             assert_eq!(
                 got_nan,
@@ -77,22 +58,22 @@ fn against_host(backend: &dyn Backend, fmt: &Format, n: usize, seed: u64) {
 
 #[test]
 fn softfloat_binary32_matches_host() {
-    against_host(&SoftFloat::default(), &f32_fmt(), 4000, 1);
+    against_host(&SoftFloat::default(), &Format::BINARY32, 4000, 1);
 }
 
 #[test]
 fn softfloat_binary64_matches_host() {
-    against_host(&SoftFloat::default(), &f64_fmt(), 4000, 2);
+    against_host(&SoftFloat::default(), &Format::BINARY64, 4000, 2);
 }
 
 #[test]
 fn apfloat_binary32_matches_host() {
-    against_host(&ApFloat, &f32_fmt(), 4000, 3);
+    against_host(&ApFloat, &Format::BINARY32, 4000, 3);
 }
 
 #[test]
 fn apfloat_binary64_matches_host() {
-    against_host(&ApFloat, &f64_fmt(), 4000, 4);
+    against_host(&ApFloat, &Format::BINARY64, 4000, 4);
 }
 
 /// Inexact and underflow of binary32 products, derived from the exact product in binary64
@@ -101,16 +82,16 @@ fn apfloat_binary64_matches_host() {
 /// or zero delivered result.
 #[test]
 fn binary32_product_flags_match_their_definitions() {
-    let fmt = f32_fmt();
+    let fmt = Format::BINARY32;
     let min_normal = f64::from(f32::MIN_POSITIVE);
     let after_bound = min_normal * (1.0 - 2f64.powi(-25));
-    let mut rng = Rng(5);
+    let mut rng = SplitMix(5);
     let mut band_hits = 0;
     for i in 0..20000 {
         // Operand exponents chosen so that products land around 2^-126, often in the band.
         let a_exp = 64 + rng.below(60) as u32;
         let b_exp = 127 + 127 - 126 - a_exp + rng.below(3) as u32 - 1;
-        let frac = |rng: &mut Rng| match rng.below(3) {
+        let frac = |rng: &mut SplitMix| match rng.below(3) {
             0 => 0x7F_FFFF ^ (rng.next_u64() as u32 & 0x3),
             1 => rng.next_u64() as u32 & 0x3,
             _ => rng.next_u64() as u32 & 0x7F_FFFF,
@@ -150,7 +131,7 @@ fn binary32_product_flags_match_their_definitions() {
 /// One case per flag, with TestFloat's flag values, on both backends.
 #[test]
 fn flags_map_by_name() {
-    let fmt = f32_fmt();
+    let fmt = Format::BINARY32;
     let b = |x: f32| u128::from(x.to_bits());
     let cases: [(Op, Vec<u128>, Flags); 7] = [
         (Op::Div, vec![b(1.0), b(3.0)], Flags::from_bits(0x01).expect("inexact")),
@@ -178,9 +159,9 @@ fn flags_map_by_name() {
 
 #[test]
 fn conversions_match_host() {
-    let (f32f, f64f) = (f32_fmt(), f64_fmt());
+    let (f32f, f64f) = (Format::BINARY32, Format::BINARY64);
     let backends: [&dyn Backend; 2] = [&SoftFloat::default(), &ApFloat];
-    let mut rng = Rng(6);
+    let mut rng = SplitMix(6);
     for _ in 0..4000 {
         let x = rng.ieee(11, 52);
         let xf = f64::from_bits(u64::try_from(x).expect("binary64"));
@@ -208,9 +189,9 @@ fn conversions_match_host() {
 /// ranges agree, so subnormals and overflow fall out of the carry), on both backends.
 #[test]
 fn binary32_to_bfloat16_rounds_to_nearest_even() {
-    let (f32f, bf16) = (f32_fmt(), Format::parse("bfloat16").expect("named format"));
+    let (f32f, bf16) = (Format::BINARY32, Format::BF16);
     let backends: [&dyn Backend; 2] = [&SoftFloat::default(), &ApFloat];
-    let mut rng = Rng(7);
+    let mut rng = SplitMix(7);
     for i in 0..20000u32 {
         let x = if i < 4096 { (i << 4) ^ 0x7F7F_0000 } else { rng.ieee(8, 23) as u32 };
         if f32::from_bits(x).is_nan() {
@@ -230,9 +211,9 @@ fn binary32_to_bfloat16_rounds_to_nearest_even() {
 /// flags wherever the reference has no NaN and APFloat's underflow rule agrees.
 #[test]
 fn binary128_softfloat_and_apfloat_agree() {
-    let fmt = Format::parse("binary128").expect("named format");
+    let fmt = Format::BINARY128;
     let sf = SoftFloat::default();
-    let mut rng = Rng(8);
+    let mut rng = SplitMix(8);
     for op in [Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Fma] {
         for _ in 0..3000 {
             let x: Vec<u128> = (0..op.arity()).map(|_| rng.ieee(15, 112)).collect();
@@ -252,7 +233,7 @@ fn binary128_softfloat_and_apfloat_agree() {
 /// SoftFloat's state is per thread: threads with different tininess modes run side by side.
 #[test]
 fn softfloat_state_is_per_thread() {
-    let fmt = f32_fmt();
+    let fmt = Format::BINARY32;
     // (1 - 2^-23) * 2^-126 * (1 + 2^-23) = 2^-126 * (1 - 2^-46): rounds to 2^-126 and is
     // tiny only before rounding.
     let x = [0x3F7F_FFFEu128, 0x0080_0001];
@@ -274,10 +255,10 @@ fn softfloat_state_is_per_thread() {
 #[test]
 fn supports_and_arity() {
     let sf = SoftFloat::default();
-    let f16 = Format::parse("binary16").expect("named");
-    let bf16 = Format::parse("bfloat16").expect("named");
-    let e4m3fn = Format::parse("e4m3fn").expect("named");
-    let fnuz = Format::parse("e4m3fnuz").expect("named");
+    let f16 = Format::BINARY16;
+    let bf16 = Format::BF16;
+    let e4m3fn = Format::E4M3FN;
+    let fnuz = Format::E4M3FNUZ;
     let e3m4 = Format::parse("e3m4").expect("generic");
     assert_eq!(
         [Op::Sqrt.arity(), Op::Add.arity(), Op::Fma.arity(), Op::Cvt(f16).arity()],
@@ -285,7 +266,7 @@ fn supports_and_arity() {
     );
     assert!(sf.supports(&f16, &Op::Sqrt) && !sf.supports(&bf16, &Op::Add));
     assert!(sf.supports(&bf16, &Op::Cvt(f16)) && sf.supports(&f16, &Op::Cvt(bf16)));
-    assert!(!sf.supports(&f64_fmt(), &Op::Cvt(bf16)) && !sf.supports(&f16, &Op::Cvt(f16)));
+    assert!(!sf.supports(&Format::BINARY64, &Op::Cvt(bf16)) && !sf.supports(&f16, &Op::Cvt(f16)));
     assert!(!sf.supports(&e4m3fn, &Op::Add));
     assert!(ApFloat.supports(&e4m3fn, &Op::Fma) && ApFloat.supports(&e3m4, &Op::Cvt(e4m3fn)));
     assert!(!ApFloat.supports(&f16, &Op::Sqrt) && !ApFloat.supports(&fnuz, &Op::Add));

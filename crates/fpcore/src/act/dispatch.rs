@@ -4,12 +4,12 @@
 use super::elu::{d_elu, d_elu_composite, elu, elu_composite};
 use super::gelu::{d_gelu, d_gelu_composite, gelu, gelu_composite};
 use super::gelu_tanh::{d_gelu_tanh, d_gelu_tanh_composite, gelu_tanh, gelu_tanh_composite};
-use super::op::{ActOp, Activation};
 use super::relu::{d_relu, d_relu_composite, relu, relu_composite};
 use super::sigmoid::{d_sigmoid, d_sigmoid_composite, sigmoid, sigmoid_composite};
 use super::silu::{d_silu, d_silu_composite, silu, silu_composite};
 use super::softplus::{d_softplus, d_softplus_composite, softplus, softplus_composite};
 use super::tanh::{d_tanh, d_tanh_composite, tanh, tanh_composite};
+use crate::act_op::{ActOp, Activation};
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;

@@ -5,8 +5,8 @@
 
 use super::mp::consts::{constant, Const};
 use super::mp::Dy;
-use super::op::ActOp;
 use super::ziv::ziv;
+use crate::act_op::ActOp;
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;

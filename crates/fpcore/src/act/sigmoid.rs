@@ -5,9 +5,9 @@
 use super::entry::{fast_or, one_operand, Ends, Fixed};
 use super::literal::Literal;
 use super::logistic::{d_sigmoid_iv, sigmoid_mp};
-use super::op::{ActOp, Activation};
 use super::steps::Steps;
 use super::ziv::{saturated, ziv, Limit};
+use crate::act_op::{ActOp, Activation};
 use crate::ctx::Ctx;
 use crate::env::Env;
 use crate::flags::Rounded;

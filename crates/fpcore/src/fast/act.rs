@@ -66,7 +66,7 @@
     reason = "the fast path evaluates in binary64 with proven error bounds; see the module docs"
 )]
 
-use crate::act::{ActOp, Activation};
+use crate::act_op::{ActOp, Activation};
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;

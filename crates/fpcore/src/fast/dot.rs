@@ -25,12 +25,7 @@
 
 use std::hint::black_box;
 
-use crate::env::Env;
-use crate::flags::{Flags, Rounded};
-use crate::format::Format;
-use crate::ops::arith::{add, mul};
-
-use super::Kernel;
+use crate::format::{Format, Kernel};
 
 /// Whether the host floating-point state is round-to-nearest without flush-to-zero and
 /// denormals-are-zero: the state [`chain`]'s argument needs. Probed with operations whose
@@ -50,28 +45,42 @@ pub(crate) fn host_is_plain() -> bool {
 /// Chains with fewer terms than this skip the host-f64 kernel.
 const SHORT_CHAIN: usize = 4;
 
-/// The layout constants of a kernel format: fraction bits, exponent bias, emin, emax.
+/// The host-f64 kernel of the multiply-add chain for one format: its layout (fraction bits,
+/// exponent bits, bias). Built by [`DotKernel::new`] only where the exactness argument holds.
 #[derive(Clone, Copy)]
-struct Layout {
+pub(crate) struct DotKernel {
     frac: u32,
     exp_bits: u32,
     bias: i64,
 }
 
-impl Layout {
-    fn of(kernel: Kernel) -> Option<Layout> {
-        match kernel {
-            Kernel::F16 => Some(Layout { frac: 10, exp_bits: 5, bias: 15 }),
-            Kernel::Bf16 => Some(Layout { frac: 7, exp_bits: 8, bias: 127 }),
-            Kernel::F32 => Some(Layout { frac: 23, exp_bits: 8, bias: 127 }),
-            _ => None,
+impl DotKernel {
+    /// The kernel for a chain of at most `max_terms` terms (when known) in `fmt`: `None` when
+    /// the format has no f64 layout (binary16, bfloat16 and binary32 have one), when the chain
+    /// is known to be shorter than [`SHORT_CHAIN`] terms (cheaper on the integer path than the
+    /// probe of the host state; the sparse rows of the constructions have one or two), or when
+    /// the host state is not plain.
+    #[inline]
+    pub(crate) fn new(fmt: &Format, max_terms: Option<usize>) -> Option<DotKernel> {
+        if !matches!(fmt.kernel(), Kernel::F16 | Kernel::Bf16 | Kernel::F32) {
+            return None;
         }
+        if max_terms.is_some_and(|n| n < SHORT_CHAIN) || !host_is_plain() {
+            return None;
+        }
+        Some(DotKernel {
+            frac: fmt.frac_bits(),
+            exp_bits: fmt.exp_bits(),
+            bias: i64::from(fmt.bias()),
+        })
     }
 
     /// The exact binary64 value of a finite encoding; `None` for infinities and NaNs.
+    /// Bits above the encoding width are ignored.
     #[inline(always)]
-    fn to_f64(self, bits: u128) -> Option<f64> {
-        let bits = bits as u64;
+    pub(crate) fn to_f64(self, bits: u128) -> Option<f64> {
+        let width = 1 + self.exp_bits + self.frac;
+        let bits = bits as u64 & ((1u64 << width) - 1);
         let code_mask = (1u64 << self.exp_bits) - 1;
         let code = (bits >> self.frac) & code_mask;
         let frac = bits & ((1u64 << self.frac) - 1);
@@ -122,60 +131,21 @@ impl Layout {
         let bits = (sign << (self.frac + self.exp_bits)) | (code << self.frac) | frac;
         Some((f64::from_bits(rounded | (sign << 63)), u128::from(bits), low != 0))
     }
-}
 
-/// `acc ⊕ (w_1 ⊗ x_1) ⊕ ... ⊕ (w_n ⊗ x_n)`, left to right, on the host-f64 path where it
-/// applies and by the integer operations elsewhere. Gives the iterator back, untouched, when
-/// the format has no f64 layout or the host state is not plain (the caller then runs the
-/// integer loop).
-pub(crate) fn chain<I: Iterator<Item = (u128, u128)>>(
-    env: &Env,
-    fmt: &Format,
-    acc: u128,
-    terms: I,
-) -> Result<Rounded<u128>, I> {
-    let Some(layout) = Layout::of(fmt.kernel()) else { return Err(terms) };
-    // A chain known to be shorter than SHORT_CHAIN terms is cheaper on the integer path than
-    // the probe of the host state (the sparse rows of the constructions have one or two).
-    if terms.size_hint().1.is_some_and(|n| n < SHORT_CHAIN) || !host_is_plain() {
-        return Err(terms);
+    /// One step `acc ⊕ (w ⊗ x)` on the host-f64 path: the rounded sum as binary64 and as an
+    /// encoding, and whether the step was inexact. `None` (nothing computed) when an operand is
+    /// not finite (`acc` is `None` then) or a rounded product or sum is not a normal of the
+    /// format: the integer operations take that step.
+    #[inline(always)]
+    pub(crate) fn step(self, acc: Option<f64>, w: u128, x: u128) -> Option<(f64, u128, bool)> {
+        let (a, wf, xf) = (acc?, self.to_f64(w)?, self.to_f64(x)?);
+        let p = wf * xf;
+        let (t, _, t_inexact) = self.round(p)?;
+        let s = a + t;
+        // TwoSum: the exact error of the binary64 addition.
+        let t_virtual = s - a;
+        let err = (a - (s - t_virtual)) + (t - t_virtual);
+        let (r, r_bits, r_inexact) = self.round(s)?;
+        Some((r, r_bits, t_inexact || r_inexact || err != 0.0))
     }
-    let mut flags = Flags::NONE;
-    // The accumulator as an encoding, and as binary64 when it is finite.
-    let mut acc_bits = acc;
-    let mut acc_f = layout.to_f64(acc);
-    for (w, x) in terms {
-        let fast = match (acc_f, layout.to_f64(w), layout.to_f64(x)) {
-            (Some(a), Some(wf), Some(xf)) => {
-                let p = wf * xf;
-                layout.round(p).and_then(|(t, _, t_inexact)| {
-                    let s = a + t;
-                    // TwoSum: the exact error of the binary64 addition.
-                    let t_virtual = s - a;
-                    let err = (a - (s - t_virtual)) + (t - t_virtual);
-                    layout.round(s).map(|(r, r_bits, r_inexact)| {
-                        (r, r_bits, t_inexact || r_inexact || err != 0.0)
-                    })
-                })
-            }
-            _ => None,
-        };
-        match fast {
-            Some((r, r_bits, inexact)) => {
-                acc_f = Some(r);
-                acc_bits = r_bits;
-                if inexact {
-                    flags = flags.union(Flags::INEXACT);
-                }
-            }
-            None => {
-                let t = mul(env, fmt, w, x);
-                let s = add(env, fmt, acc_bits, t.value);
-                flags = flags.union(t.flags).union(s.flags);
-                acc_bits = s.value;
-                acc_f = layout.to_f64(acc_bits);
-            }
-        }
-    }
-    Ok(Rounded::new(acc_bits, flags))
 }

@@ -20,48 +20,13 @@
 pub(crate) mod act;
 pub(crate) mod dot;
 mod f128;
+mod layout;
 
 use crate::env::Env;
-use crate::flags::{Flags, Rounded};
-use crate::format::{Format, Specials};
-
-/// Which compile-time layout serves a format, decided once in [`Format::with_specials`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Kernel {
-    /// binary16.
-    F16,
-    /// bfloat16.
-    Bf16,
-    /// binary32.
-    F32,
-    /// binary64.
-    F64,
-    /// binary128 (add, sub and mul only).
-    F128,
-    /// OCP E5M2.
-    E5m2,
-    /// OCP E4M3 (`e4m3fn`): its top binade, which holds 256..448 and the NaN, takes the
-    /// general path.
-    E4m3fn,
-    /// Any other format: the general path only.
-    None,
-}
-
-impl Kernel {
-    /// The kernel for a format given by its parameters.
-    pub(crate) fn of(p: u32, emin: i32, emax: i32, specials: Specials) -> Kernel {
-        match (p, emin, emax, specials) {
-            (11, -14, 15, Specials::Ieee) => Kernel::F16,
-            (8, -126, 127, Specials::Ieee) => Kernel::Bf16,
-            (24, -126, 127, Specials::Ieee) => Kernel::F32,
-            (53, -1022, 1023, Specials::Ieee) => Kernel::F64,
-            (113, -16382, 16383, Specials::Ieee) => Kernel::F128,
-            (3, -14, 15, Specials::Ieee) => Kernel::E5m2,
-            (4, -6, 8, Specials::NanOnly) => Kernel::E4m3fn,
-            _ => Kernel::None,
-        }
-    }
-}
+use crate::flags::Rounded;
+use crate::format::{Format, Kernel};
+use crate::sig::shift_right_jam;
+use layout::narrow::{add_kernel, normal, round_normal};
 
 /// Dispatches a kernel generic over `<FRAC, EXP>` on the format's layout.
 macro_rules! dispatch {
@@ -76,98 +41,6 @@ macro_rules! dispatch {
             Kernel::None | Kernel::F128 => None,
         }
     };
-}
-
-/// Splits a pattern whose exponent code is a normal one (1 ..= 2^EXP - 2) into sign, code and
-/// significand (hidden bit set); `None` for zeros, subnormals, infinities and NaNs.
-#[inline(always)]
-fn normal<const FRAC: u32, const EXP: u32>(x: u64) -> Option<(u64, u64, u64)> {
-    let code_mask = (1u64 << EXP) - 1;
-    let code = (x >> FRAC) & code_mask;
-    if code.wrapping_sub(1) >= code_mask - 1 {
-        return None;
-    }
-    let sig = (x & ((1u64 << FRAC) - 1)) | (1u64 << FRAC);
-    Some((x >> (FRAC + EXP), code, sig))
-}
-
-/// Rounds `sig` (with `GUARD` extra low bits, the leading bit at `FRAC + GUARD`) to nearest
-/// even and packs it with the given sign and code; `None` if the code leaves the normal range.
-#[inline(always)]
-fn round_normal<const FRAC: u32, const EXP: u32, const GUARD: u32>(
-    sign: u64,
-    code: i64,
-    sig: u64,
-) -> Option<Rounded<u128>> {
-    if code < 1 {
-        // Tiny before rounding: the general path rounds at subnormal precision.
-        return None;
-    }
-    let half = 1u64 << (GUARD - 1);
-    let low = sig & ((1u64 << GUARD) - 1);
-    let mut kept = sig >> GUARD;
-    if low > half || (low == half && kept & 1 == 1) {
-        kept += 1;
-    }
-    let mut code = code;
-    if kept >> (FRAC + 1) != 0 {
-        kept >>= 1;
-        code += 1;
-    }
-    let top = (1i64 << EXP) - 2;
-    if code > top {
-        return None;
-    }
-    let bits = (sign << (FRAC + EXP)) | ((code as u64) << FRAC) | (kept & ((1u64 << FRAC) - 1));
-    Some(Rounded::new(u128::from(bits), if low != 0 { Flags::INEXACT } else { Flags::NONE }))
-}
-
-#[inline(always)]
-fn add_kernel<const FRAC: u32, const EXP: u32>(
-    a: u64,
-    b: u64,
-    negate_b: bool,
-) -> Option<Rounded<u128>> {
-    const GUARD: u32 = 3;
-    let (sa, ca, ma) = normal::<FRAC, EXP>(a)?;
-    let (sb, cb, mb) = normal::<FRAC, EXP>(b)?;
-    let sb = sb ^ u64::from(negate_b);
-    let mag_mask = (1u64 << (FRAC + EXP)) - 1;
-    // x is the operand of larger magnitude.
-    let ((sx, cx, mx), (sy, cy, my)) = if a & mag_mask >= b & mag_mask {
-        ((sa, ca, ma), (sb, cb, mb))
-    } else {
-        ((sb, cb, mb), (sa, ca, ma))
-    };
-    let (mx, my) = (mx << GUARD, my << GUARD);
-    let d = cx - cy;
-    let my = if d == 0 {
-        my
-    } else if d > u64::from(FRAC + GUARD + 2) {
-        1
-    } else {
-        (my >> d) | u64::from(my & ((1u64 << d) - 1) != 0)
-    };
-    let mut code = cx as i64;
-    let sig = if sx == sy {
-        let sum = mx + my;
-        if sum >> (FRAC + GUARD + 1) != 0 {
-            code += 1;
-            (sum >> 1) | (sum & 1)
-        } else {
-            sum
-        }
-    } else {
-        let diff = mx - my;
-        if diff == 0 {
-            // Exact cancellation: +0 (SEMANTICS §2).
-            return Some(Rounded::exact(0));
-        }
-        let shift = diff.leading_zeros() - (63 - FRAC - GUARD);
-        code -= i64::from(shift);
-        diff << shift
-    };
-    round_normal::<FRAC, EXP, GUARD>(sx, code, sig)
 }
 
 #[inline(always)]
@@ -289,13 +162,7 @@ fn fma_kernel<const FRAC: u32, const EXP: u32>(a: u64, b: u64, c: u64) -> Option
     } else {
         ((sc, c_al, lead_c), (sp, p_al, lead_c - lead_p))
     };
-    let y = if d == 0 {
-        y
-    } else if d >= 127 {
-        1
-    } else {
-        (y >> d) | u128::from(y & ((1u128 << d) - 1) != 0)
-    };
+    let y = shift_right_jam(y, d.unsigned_abs());
     let (sign, sum) = if sx == sy {
         (sx, x + y)
     } else if x >= y {

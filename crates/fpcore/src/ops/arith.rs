@@ -11,21 +11,14 @@ use crate::env::Env;
 use crate::fast;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
-use crate::ops::nan;
+use crate::nan;
 use crate::ops::wide;
 use crate::round::round_pack;
-use crate::value::{Kind, Unpacked};
+use crate::sig::{bit_len, mul_wide, shift_right_jam};
+use crate::value::{Finite, Kind, Unpacked};
 
 /// Largest p for which the `u128` kernels of div, sqrt and fma are exact.
 pub(crate) const NARROW_P: u32 = 62;
-
-/// A finite nonzero operand: `(-1)^sign * sig * 2^exp`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Finite {
-    pub sign: bool,
-    pub sig: u128,
-    pub exp: i32,
-}
 
 /// What the special-case analysis of an operation decided.
 pub(crate) enum Special {
@@ -33,10 +26,6 @@ pub(crate) enum Special {
     Done(Rounded<u128>),
     /// Both (all) operands are finite and nonzero: the kernel computes the result.
     Finite,
-}
-
-fn bit_len(v: u128) -> i64 {
-    i64::from(128 - v.leading_zeros())
 }
 
 /// Re-encodes an operand exactly (canonical encoding of the same value).
@@ -99,14 +88,7 @@ pub(crate) fn add_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Round
         std::mem::swap(&mut ex, &mut ey);
         std::mem::swap(&mut sign_x, &mut sign_y);
     }
-    let d = ex - ey;
-    let sy = if d == 0 {
-        sy
-    } else if d >= 127 {
-        u128::from(sy != 0)
-    } else {
-        (sy >> d) | u128::from(sy & ((1u128 << d) - 1) != 0)
-    };
+    let sy = shift_right_jam(sy, (ex - ey).unsigned_abs());
     let (sign, sum) = if sign_x == sign_y {
         (sign_x, sx + sy)
     } else if sx >= sy {
@@ -162,21 +144,6 @@ pub(crate) fn mul_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked) -> 
         (Zero, _) | (_, Zero) => Special::Done(Rounded::exact(fmt.zero(sign))),
         (Finite { .. }, Finite { .. }) => Special::Finite,
     }
-}
-
-/// Full 256-bit product of two `u128` values, as (high, low).
-pub(crate) fn mul_wide(a: u128, b: u128) -> (u128, u128) {
-    let mask = u128::from(u64::MAX);
-    let (a_hi, a_lo) = (a >> 64, a & mask);
-    let (b_hi, b_lo) = (b >> 64, b & mask);
-    let lo_lo = a_lo * b_lo;
-    let hi_lo = a_hi * b_lo;
-    let lo_hi = a_lo * b_hi;
-    let hi_hi = a_hi * b_hi;
-    let mid = (lo_lo >> 64) + (hi_lo & mask) + (lo_hi & mask);
-    let low = (lo_lo & mask) | (mid << 64);
-    let high = hi_hi + (hi_lo >> 64) + (lo_hi >> 64) + (mid >> 64);
-    (high, low)
 }
 
 fn mul_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
@@ -352,44 +319,4 @@ pub fn fma(env: &Env, fmt: &Format, a: u128, b: u128, c: u128) -> Rounded<u128> 
         }
         FmaSpecial::Finite => wide::fma_finite(env, fmt, finite(ua), finite(ub), finite(uc)),
     }
-}
-
-/// The sequential multiply-add chain of SEMANTICS §4, the inner loop of an affine layer:
-/// every product rounded, then added to the running sum, left to right.
-///
-/// # Evaluation order
-///
-/// a_0 = acc; a_j = a_(j-1) ⊕ (w_j ⊗ x_j) for j = 1..n in iteration order; the result is a_n
-/// with the union of every step's flags. Bit for bit the loop
-/// `acc = add(acc, mul(w, x))`; binary16, bfloat16 and binary32 run it on a host-f64 kernel
-/// (see `fast/dot.rs` for why that is exact) when the host is in its default floating-point
-/// state, and on the integer operations otherwise.
-pub fn mul_add_chain<I: IntoIterator<Item = (u128, u128)>>(
-    env: &Env,
-    fmt: &Format,
-    acc: u128,
-    terms: I,
-) -> Rounded<u128> {
-    match fast::dot::chain(env, fmt, acc, terms.into_iter()) {
-        Ok(r) => r,
-        Err(terms) => mul_add_chain_integer(env, fmt, acc, terms),
-    }
-}
-
-/// [`mul_add_chain`] on the integer operations only: its reference twin.
-pub fn mul_add_chain_integer<I: IntoIterator<Item = (u128, u128)>>(
-    env: &Env,
-    fmt: &Format,
-    acc: u128,
-    terms: I,
-) -> Rounded<u128> {
-    let mut acc = acc;
-    let mut flags = Flags::NONE;
-    for (w, x) in terms {
-        let t = mul(env, fmt, w, x);
-        let s = add(env, fmt, acc, t.value);
-        flags = flags.union(t.flags).union(s.flags);
-        acc = s.value;
-    }
-    Rounded::new(acc, flags)
 }

@@ -3,7 +3,7 @@
 use crate::env::Env;
 use crate::flags::{Flags, Rounded};
 use crate::format::{Format, Specials};
-use crate::ops::nan;
+use crate::nan;
 use crate::value::{Kind, Unpacked};
 
 /// The result of comparing two values.

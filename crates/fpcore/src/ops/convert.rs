@@ -5,7 +5,7 @@
 use crate::env::Env;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
-use crate::ops::nan;
+use crate::nan;
 use crate::round::{overflow, round_pack};
 use crate::value::Kind;
 
@@ -183,35 +183,27 @@ pub fn to_u64(fmt: &Format, a: u128, mode: IntRound, exact: bool) -> Rounded<u64
     Rounded::new(value, if exact && inexact { Flags::INEXACT } else { Flags::NONE })
 }
 
-fn binary64() -> Format {
-    Format::new(53, -1022, 1023).expect("binary64 is valid")
-}
-
-fn binary32() -> Format {
-    Format::new(24, -126, 127).expect("binary32 is valid")
-}
-
 /// Converts a host `f64` (through its bit pattern, as binary64) to `fmt`, rounded once, as
 /// [`convert`]. A NaN gives the NaN of the environment's [`crate::NanPolicy`] (the canonical
 /// NaN by default: the payload is not kept), with invalid when signaling.
 pub fn from_f64(env: &Env, fmt: &Format, x: f64) -> Rounded<u128> {
-    convert(env, &binary64(), fmt, u128::from(x.to_bits()))
+    convert(env, &Format::BINARY64, fmt, u128::from(x.to_bits()))
 }
 
 /// Converts a host `f32` (through its bit pattern, as binary32) to `fmt`, as [`from_f64`].
 pub fn from_f32(env: &Env, fmt: &Format, x: f32) -> Rounded<u128> {
-    convert(env, &binary32(), fmt, u128::from(x.to_bits()))
+    convert(env, &Format::BINARY32, fmt, u128::from(x.to_bits()))
 }
 
 /// Converts a value of `fmt` to the host `f64`, rounded once to binary64 as [`convert`] and
 /// built from its bits (no host arithmetic). NaNs as in [`from_f64`].
 pub fn to_f64(env: &Env, fmt: &Format, a: u128) -> Rounded<f64> {
-    let r = convert(env, fmt, &binary64(), a);
+    let r = convert(env, fmt, &Format::BINARY64, a);
     Rounded::new(f64::from_bits(r.value as u64), r.flags)
 }
 
 /// Converts a value of `fmt` to the host `f32`, as [`to_f64`] with binary32.
 pub fn to_f32(env: &Env, fmt: &Format, a: u128) -> Rounded<f32> {
-    let r = convert(env, fmt, &binary32(), a);
+    let r = convert(env, fmt, &Format::BINARY32, a);
     Rounded::new(f32::from_bits(r.value as u32), r.flags)
 }

@@ -3,7 +3,7 @@
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::{Format, Specials};
-use crate::ops::nan;
+use crate::nan;
 use crate::value::Kind;
 
 fn sign_bit(fmt: &Format) -> u128 {

@@ -2,13 +2,17 @@
 //! and returns a [`crate::Rounded`] result with its flags.
 
 pub(crate) mod arith;
+mod chain;
 mod cmp;
 mod convert;
 mod misc;
-pub(crate) mod nan;
 mod wide;
 
-pub use arith::{add, div, fma, mul, mul_add_chain, mul_add_chain_integer, sqrt, sub};
+/// NaN results live below the rounding routine; this path is kept for the activations.
+pub(crate) use crate::nan;
+
+pub use arith::{add, div, fma, mul, sqrt, sub};
+pub use chain::{mul_add_chain, mul_add_chain_integer};
 pub use cmp::{
     compare, compare_signaling, maximum, maximum_number, minimum, minimum_number, total_order,
     Ordering,

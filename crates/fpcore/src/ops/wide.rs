@@ -6,8 +6,9 @@
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
-use crate::ops::arith::{mul_wide, Finite};
 use crate::round::round_pack;
+use crate::sig::{bit_len, mul_wide};
+use crate::value::Finite;
 
 /// A 256-bit unsigned integer as (high, low) 128-bit halves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -154,10 +155,6 @@ fn div_rem(n: U256, d: u128) -> (u128, u128) {
     }
     let rem = ((u[1] << 64) | u[0]) >> s;
     ((q[1] << 64) | q[0], rem)
-}
-
-fn bit_len(v: u128) -> i64 {
-    i64::from(128 - v.leading_zeros())
 }
 
 /// `x ⊘ y` for finite nonzero operands, p <= 113.

@@ -13,10 +13,11 @@ use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
 use crate::ops::arith::{
-    add_special, div_special, finite, fma_special, mul_special, sqrt_special, sub_operands, Finite,
+    add_special, div_special, finite, fma_special, mul_special, sqrt_special, sub_operands,
     FmaSpecial, Special,
 };
 use crate::round::round_pack;
+use crate::value::Finite;
 
 /// Rounds `(-1)^sign * (sig + s) * 2^exp` (`0 < s < 1` iff `sticky`) once to `fmt`.
 /// With `sticky` set, `sig` must have at least p + 1 bits.

@@ -14,9 +14,8 @@ use crate::flags::{Flags, Rounded};
 use crate::format::Format;
 use crate::reference::round_big;
 use crate::round::round_pack;
-use crate::value::Kind;
 
-use super::hexfloat::{parse_exponent, parse_hexfloat, parse_special, special_text, split_sign};
+use super::hexfloat::{parse_exponent, parse_hexfloat, parse_special, printed_parts, split_sign};
 use super::{shown, TextError};
 
 /// Parses a decimal number and rounds it once to `fmt` (round to nearest, ties to even), with
@@ -211,13 +210,9 @@ fn combine_digits(digits: &[u8], powers: &[BigUint]) -> BigUint {
 /// binary32 is `0.100000001490116119384765625`. Zeros are `0` and `-0`; infinities and NaNs
 /// print as in [`super::format_hexfloat`].
 pub fn format_exact_decimal(fmt: &Format, bits: u128) -> String {
-    let u = fmt.unpack(bits);
-    if let Some(text) = special_text(fmt, u) {
-        return text;
-    }
-    let minus = if u.sign { "-" } else { "" };
-    let Kind::Finite { sig, exp } = u.kind else {
-        return format!("{minus}0");
+    let (minus, sig, exp) = match printed_parts(fmt, bits, "0") {
+        Ok(parts) => parts,
+        Err(text) => return text,
     };
     let sig = BigUint::from(sig);
     if exp >= 0 {
@@ -394,13 +389,9 @@ fn shortest_digits(fmt: &Format, sig: u128, exp: i32) -> (BigUint, i64) {
 /// `-6.1035e-6`); zeros `0` and `-0`; infinities and NaNs as in [`super::format_hexfloat`].
 /// The largest finite value prints as the shortest decimal below the overflow threshold.
 pub fn format_shortest(fmt: &Format, bits: u128) -> String {
-    let u = fmt.unpack(bits);
-    if let Some(text) = special_text(fmt, u) {
-        return text;
-    }
-    let minus = if u.sign { "-" } else { "" };
-    let Kind::Finite { sig, exp } = u.kind else {
-        return format!("{minus}0");
+    let (minus, sig, exp) = match printed_parts(fmt, bits, "0") {
+        Ok(parts) => parts,
+        Err(text) => return text,
     };
     let (c, k) = shortest_digits(fmt, sig, exp);
     format!("{minus}{}", render(&c.to_string(), k))

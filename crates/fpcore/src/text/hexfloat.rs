@@ -99,6 +99,25 @@ pub(super) fn special_text(fmt: &Format, u: Unpacked) -> Option<String> {
     }
 }
 
+/// A value to print: the sign prefix, significand and exponent of a finite nonzero value, or
+/// the finished text of any other value (infinities and NaNs as [`special_text`], zeros as
+/// `zero` after the sign).
+pub(super) fn printed_parts(
+    fmt: &Format,
+    bits: u128,
+    zero: &str,
+) -> Result<(&'static str, u128, i32), String> {
+    let u = fmt.unpack(bits);
+    if let Some(text) = special_text(fmt, u) {
+        return Err(text);
+    }
+    let minus = if u.sign { "-" } else { "" };
+    match u.kind {
+        Kind::Finite { sig, exp } => Ok((minus, sig, exp)),
+        _ => Err(format!("{minus}{zero}")),
+    }
+}
+
 /// Hex digits kept exactly; every later nonzero digit only sets the sticky bit. 31 digits hold
 /// at least 121 significant bits, more than the p + 1 <= 114 that rounding with a sticky bit
 /// needs, and fit in a `u128`.
@@ -186,13 +205,9 @@ fn clamp_exponent(fmt: &Format, sig: u128, exp: i64) -> i64 {
 /// infinities and NaNs as `inf`, `-inf`, `nan`, `-nan`, `snan`, `-snan` (NaN payloads are not
 /// shown). [`parse_hexfloat`] gives back the same bits for every non-NaN encoding.
 pub fn format_hexfloat(fmt: &Format, bits: u128) -> String {
-    let u = fmt.unpack(bits);
-    if let Some(text) = special_text(fmt, u) {
-        return text;
-    }
-    let minus = if u.sign { "-" } else { "" };
-    let Kind::Finite { sig, exp } = u.kind else {
-        return format!("{minus}0x0p+0");
+    let (minus, sig, exp) = match printed_parts(fmt, bits, "0x0p+0") {
+        Ok(parts) => parts,
+        Err(text) => return text,
     };
     let frac_bits = sig.ilog2();
     let lead = i64::from(exp) + i64::from(frac_bits);

@@ -1,5 +1,7 @@
-//! The names of the activation ops: [`Activation`] and [`ActOp`] (an activation or its
-//! derivative), with the protocol's strings. Evaluation lives in `dispatch.rs`.
+//! The names of the activation functions and their derivatives: [`Activation`] and [`ActOp`],
+//! the protocol's one-operand activation ops. They sit below both the activations (`act/`) and
+//! their binary64 fast path (`fast/act.rs`), which dispatch on them; the evaluation methods of
+//! [`ActOp`] live with the activations, and both types are re-exported as `fpcore::act::*`.
 
 /// An activation function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

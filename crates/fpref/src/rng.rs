@@ -1,9 +1,10 @@
-//! Shared helpers for the fpref integration tests: a seeded generator of bit patterns.
+//! A seeded generator of bit patterns for the differential tests: SplitMix64, with encodings
+//! weighted towards the edges of a format.
 
 /// SplitMix64: small, seeded, good enough to spread bit patterns.
-pub struct Rng(pub u64);
+pub struct SplitMix(pub u64);
 
-impl Rng {
+impl SplitMix {
     /// Next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);

@@ -47,7 +47,7 @@ fn selected(op: ActOp) -> bool {
 
 fn bf16_sweeps(c: &mut Criterion) -> Vec<String> {
     let env = Env::default();
-    let fmt = Format::parse("bf16").expect("named");
+    let fmt = Format::BF16;
     let inputs: Vec<u128> = (0..1u128 << 16).collect();
     let mut ran = Vec::new();
     for op in ActOp::all().filter(|op| selected(*op)) {
@@ -137,7 +137,7 @@ fn spread() -> Vec<u128> {
 
 fn binary32_runs() {
     let env = Env::default();
-    let fmt = Format::parse("binary32").expect("named");
+    let fmt = Format::BINARY32;
     let n = 1u128 << 24;
     let starts: [(&str, u128); 3] = [
         ("0x3F000000 (0.5..)", 0x3F00_0000),

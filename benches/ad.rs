@@ -158,7 +158,7 @@ fn main() {
     let d_out = WIDTHS[WIDTHS.len() - 1];
     let targets = common::f32_values(9, BATCH * d_out, 1.0);
     let env = Env::default();
-    let fmt = Format::parse("binary32").expect("named");
+    let fmt = Format::BINARY32;
     let g = graph(fmt, &p);
     let enc = |v: &[f32]| -> Vec<u128> { v.iter().map(|x| u128::from(x.to_bits())).collect() };
     let (x32, t32) = (enc(&xs), enc(&targets));

@@ -34,7 +34,7 @@ fn value(rng: &mut SplitMix, f: &Format) -> u128 {
 fn main() {
     let mut c = common::criterion(Duration::from_secs(5));
     let env = Env::default();
-    let fmt = Format::parse("bfloat16").expect("named");
+    let fmt = Format::BF16;
     let mut rng = SplitMix::new(0xC0457);
     let targets: Vec<Target> = (0x3f80..0x3f80 + 256)
         .map(|x| Target::one(x, value(&mut rng, &fmt), value(&mut rng, &fmt)))

@@ -92,8 +92,8 @@ fn main() {
     let p = params();
     let inputs_f32 = common::f32_values(7, BATCH * WIDTHS[0], 1.0);
     let env = Env::default();
-    let f32_fmt = Format::parse("binary32").expect("named");
-    let bf16_fmt = Format::parse("bf16").expect("named");
+    let f32_fmt = Format::BINARY32;
+    let bf16_fmt = Format::BF16;
     let g32 = graph(f32_fmt, &p);
     let g16 = graph(bf16_fmt, &p);
     let enc = |fmt: &Format| -> Vec<u128> {

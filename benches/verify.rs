@@ -32,7 +32,7 @@ fn vectors(fmt: &Format) -> String {
 }
 
 fn main() {
-    let fmt = Format::parse("binary32").expect("named");
+    let fmt = Format::BINARY32;
     let data = vectors(&fmt);
     let oracle = Oracle { env: Env::default(), fmt, op: Op::Add, notation: Notation::Bits };
     let mut c = common::criterion(Duration::from_secs(5));

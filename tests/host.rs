@@ -39,7 +39,7 @@ fn workload() -> Vec<Rounded<u128>> {
             out.push(fpcore::div(&env, &fmt, a, b));
             out.push(fpcore::sqrt(&env, &fmt, a_pos));
             out.push(fpcore::fma(&env, &fmt, a, b, c));
-            out.push(fpcore::convert(&env, &fmt, &Format::parse("binary32").expect("named"), a));
+            out.push(fpcore::convert(&env, &fmt, &Format::BINARY32, a));
             let terms: Vec<(u128, u128)> = (0..16).map(|_| (draw(), draw())).collect();
             out.push(fpcore::mul_add_chain(&env, &fmt, fmt.zero(false), terms.iter().copied()));
             let near_one: Vec<(u128, u128)> = terms
@@ -78,11 +78,11 @@ fn results_do_not_depend_on_ftz_daz_or_rounding_mode() {
 fn activation_operands() -> Vec<(Format, u128)> {
     let mut rng = SplitMix(0xAC7);
     let mut out = Vec::new();
-    let bf16 = Format::parse("bf16").expect("named");
+    let bf16 = Format::BF16;
     out.extend((0..1u128 << 16).step_by(4).map(|x| (bf16, x)));
-    let e4m3fn = Format::parse("e4m3fn").expect("named");
+    let e4m3fn = Format::E4M3FN;
     out.extend((0..256).map(|x| (e4m3fn, x)));
-    let f32f = Format::parse("binary32").expect("named");
+    let f32f = Format::BINARY32;
     out.extend((0..20_000).map(|_| (f32f, u128::from(rng.next() as u32))));
     // -14 (gelu's underflow), -103.3 (sigmoid's), tiny subnormals, the top of the range.
     for center in [0xc160_0000u128, 0xc2ce_8ed0, 0x0000_0100, 0x8000_0100, 0x7f7f_ff00] {
@@ -212,7 +212,7 @@ fn network_workload() -> Vec<Vec<u128>> {
         out.push(sample.input_gradient);
     }
     // A construction: its parameters come from the builder's emulation on this thread.
-    let fmt = Format::parse("binary16").expect("named");
+    let fmt = Format::BINARY16;
     let targets: Vec<fpconstruct::Target> = (0u128..32)
         .map(|k| {
             fpconstruct::Target::one(

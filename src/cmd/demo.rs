@@ -48,7 +48,7 @@ fn demo_construct(s: &mut String) -> Result<()> {
     use fpconstruct::{construct, Options, Target};
     use fpcore::act::{deriv, eval, Activation, DEFAULT_KINK};
     let env = Env::default();
-    let fmt = Format::parse("bfloat16").context("bfloat16")?;
+    let fmt = Format::BF16;
     let eighth = fpcore::text::parse_value(&env, &fmt, "0.125")?;
     let xs: Vec<u128> = (-16i64..=16)
         .map(|k| fpcore::mul(&env, &fmt, fpcore::from_i64(&env, &fmt, k).value, eighth.value).value)
@@ -183,7 +183,7 @@ pub fn run() -> Result<ExitCode> {
         "B: u = (1 1 1) ⊗ W2 = (1, 1/16 ⊕ 1/16) = (1, 1/8), then dx = u ⊗ W1 = 1 ⊕ 1/8 = 1.125, exact."
     );
     let x_one = fpcore::text::parse_value(&env, &fmt, "1")?;
-    let f64_fmt = Format::parse("binary64").context("binary64")?;
+    let f64_fmt = Format::BINARY64;
     let a64 = in_format(&env, a, f64_fmt)?;
     let b64 = in_format(&env, b, f64_fmt)?;
     let x64 = fpcore::convert(&env, &fmt, &f64_fmt, x_one.value).value;

@@ -122,7 +122,7 @@ fn conversions_and_text_operands() {
 fn activation_ops_through_the_protocol_match_mpfr() {
     use fpcore::act::ActOp;
     use fpref::mpfr::{eval, Func};
-    let fmt = fpcore::Format::parse("binary16").expect("named");
+    let fmt = fpcore::Format::BINARY16;
     let env = fpcore::Env::default();
     let input: String = (0..(1u32 << 16)).step_by(7).map(|x| format!("{x:04X}\n")).collect();
     for op in ActOp::all() {

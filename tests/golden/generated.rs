@@ -84,19 +84,19 @@ fn edge_lists_hold_the_documented_values() {
     // e4m3fn by hand (SEMANTICS §1): 0, smallest subnormal 2^-9 = 0x01, largest subnormal 0x07,
     // smallest normal 0x08, one 0x38 and neighbours 0x37/0x39, 1.5 = 0x3C, largest 448 = 0x7E
     // and its neighbour 0x7D, NaN 0x7F; negatives with the sign bit.
-    let edges = edge_values(&Format::parse("e4m3fn").expect("named"), 1);
+    let edges = edge_values(&Format::E4M3FN, 1);
     for v in
         [0x00, 0x01, 0x07, 0x08, 0x37, 0x38, 0x39, 0x3C, 0x7D, 0x7E, 0x7F, 0x80, 0x81, 0xFE, 0xFF]
     {
         assert!(edges.contains(&v), "e4m3fn edges miss {v:#x}: {edges:x?}");
     }
     // binary16: infinities and a signaling NaN are there.
-    let edges = edge_values(&Format::parse("binary16").expect("named"), 1);
+    let edges = edge_values(&Format::BINARY16, 1);
     for v in [0x7C00, 0xFC00, 0x7E00, 0x7C01, 0x7BFF, 0x0001, 0x03FF, 0x0400] {
         assert!(edges.contains(&v), "binary16 edges miss {v:#x}");
     }
     // FNUZ: no negative zero, one NaN.
-    let edges = edge_values(&Format::parse("e4m3fnuz").expect("named"), 2);
+    let edges = edge_values(&Format::E4M3FNUZ, 2);
     assert_eq!(edges.iter().filter(|v| **v == 0x80).count(), 1);
     let mut sorted = edges.clone();
     sorted.sort_unstable();

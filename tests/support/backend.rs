@@ -8,16 +8,7 @@ use sha2::{Digest, Sha256};
 
 /// fpcore's result of a backend operation.
 pub fn fpcore_eval(env: &Env, fmt: &Format, op: &Op, operands: &[u128]) -> Rounded<u128> {
-    match (op, operands) {
-        (Op::Add, [a, b]) => fpcore::add(env, fmt, *a, *b),
-        (Op::Sub, [a, b]) => fpcore::sub(env, fmt, *a, *b),
-        (Op::Mul, [a, b]) => fpcore::mul(env, fmt, *a, *b),
-        (Op::Div, [a, b]) => fpcore::div(env, fmt, *a, *b),
-        (Op::Sqrt, [a]) => fpcore::sqrt(env, fmt, *a),
-        (Op::Fma, [a, b, c]) => fpcore::fma(env, fmt, *a, *b, *c),
-        (Op::Cvt(dst), [a]) => fpcore::convert(env, fmt, dst, *a),
-        _ => panic!("bad operand count for {op:?}"),
-    }
+    op.eval(env, fmt, operands)
 }
 
 /// Counts of a differential comparison: exact agreements and each named divergence.

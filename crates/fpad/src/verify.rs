@@ -253,7 +253,7 @@ mod tests {
 
     #[test]
     fn fnuz_formats_skip_their_nan_and_have_one_zero() {
-        let f = Format::parse("e4m3fnuz").expect("named");
+        let f = Format::E4M3FNUZ;
         let all: Vec<u128> = all_floats(&f).collect();
         // 255 encodings are numbers: 127 negative, one zero, 127 positive.
         assert_eq!(all.len(), 255);
@@ -263,7 +263,7 @@ mod tests {
 
     #[test]
     fn formats_with_infinities_start_and_end_with_them() {
-        let f = Format::parse("e5m2").expect("named");
+        let f = Format::E5M2;
         let all: Vec<u128> = all_floats(&f).collect();
         assert_eq!((all[0], all[all.len() - 1]), (0xFC, 0x7C));
         // Two zeros, -0 first.

@@ -267,7 +267,7 @@ mod tests {
     use super::*;
 
     fn binary16() -> Arith {
-        Arith::new(Format::parse("binary16").expect("named format"))
+        Arith::new(Format::BINARY16)
     }
 
     #[test]

@@ -565,7 +565,7 @@ mod tests {
     use super::*;
 
     fn bf16() -> Format {
-        Format::parse("bf16").expect("named")
+        Format::BF16
     }
 
     fn v(fmt: &Format, text: &str) -> u128 {
@@ -669,8 +669,8 @@ mod tests {
                 Order::Fma,
                 Order::Pairwise,
                 Order::Blocked(3),
-                Order::Wide(Format::parse("binary32").expect("named")),
-                Order::Wide(Format::parse("binary16").expect("named")),
+                Order::Wide(Format::BINARY32),
+                Order::Wide(Format::BINARY16),
             ]
         };
         for name in ["bf16", "binary16", "e4m3fn", "e5m2", "e4m3fnuz", "e2m1fn", "binary32"] {

@@ -13,6 +13,9 @@ pub enum Error {
     /// A format name or its parameters.
     #[error(transparent)]
     Format(#[from] fpcore::FormatError),
+    /// An operation name.
+    #[error(transparent)]
+    Op(#[from] fpcore::OpError),
     /// A bit pattern.
     #[error(transparent)]
     Bits(#[from] fpcore::text::bits::BitsError),

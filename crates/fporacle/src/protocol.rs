@@ -4,121 +4,14 @@
 //! (or hex-float/decimal text with `--text`), flags as TestFloat's 2-digit hex byte
 //! (01 inexact, 02 underflow, 04 overflow, 08 infinite, 10 invalid).
 
-use fpcore::act::ActOp;
 use fpcore::text::bits::{format_bits, parse_bits, BitsError};
 use fpcore::text::decimal::parse_value;
 use fpcore::text::hexfloat::format_hexfloat;
-use fpcore::{Env, Flags, Format, Rounded};
+use fpcore::{Env, Flags, Format};
 
-use crate::error::{Context, Error, Result};
-use crate::invalid;
+use crate::error::{Error, Result};
 
-/// An operation of the protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    /// `a ⊕ b`.
-    Add,
-    /// `a ⊖ b`.
-    Sub,
-    /// `a ⊗ b`.
-    Mul,
-    /// `a ⊘ b`.
-    Div,
-    /// Square root.
-    Sqrt,
-    /// `a * b + c`, rounded once.
-    Fma,
-    /// Conversion into another format.
-    Cvt(Format),
-    /// An activation function or its derivative (SEMANTICS §3): correctly rounded, or the
-    /// documented composite sequence (`NAME:composite`). `kink` is the derivative's value at
-    /// a kink (relu'(0)), as an encoding of the operand format.
-    Act {
-        /// Which function.
-        op: ActOp,
-        /// Step-by-step composite evaluation instead of the correctly rounded one.
-        composite: bool,
-        /// Value at a kink.
-        kink: u128,
-    },
-}
-
-/// The operation names `fpx batch` and `fpx verify` accept, for error messages.
-pub const OP_NAMES: &str = "add sub mul div sqrt fma cvt:FMT relu elu gelu gelu_tanh silu sigmoid tanh softplus d_relu d_elu d_gelu d_gelu_tanh d_silu d_sigmoid d_tanh d_softplus (activations also as NAME:composite)";
-
-impl Op {
-    /// Parses an operation name.
-    ///
-    /// # Errors
-    ///
-    /// An unknown name (the message lists the known ones) or a bad `cvt:` format.
-    pub fn parse(name: &str) -> Result<Op> {
-        Ok(match name {
-            "add" => Op::Add,
-            "sub" => Op::Sub,
-            "mul" => Op::Mul,
-            "div" => Op::Div,
-            "sqrt" => Op::Sqrt,
-            "fma" | "mulAdd" | "muladd" => Op::Fma,
-            _ => {
-                if let Some(dst) = name.strip_prefix("cvt:") {
-                    let dst = Format::parse(dst).at(|| format!("in operation '{name}'"))?;
-                    return Ok(Op::Cvt(dst));
-                }
-                let (base, composite) = match name.strip_suffix(":composite") {
-                    Some(base) => (base, true),
-                    None => (name, false),
-                };
-                match ActOp::parse(base) {
-                    Some(op) => Op::Act { op, composite, kink: fpcore::act::DEFAULT_KINK },
-                    None => invalid!("unknown operation '{name}' (expected one of: {OP_NAMES})"),
-                }
-            }
-        })
-    }
-
-    /// The same operation with another kink value (activations only; others unchanged).
-    #[must_use]
-    pub fn with_kink(self, value: u128) -> Op {
-        match self {
-            Op::Act { op, composite, .. } => Op::Act { op, composite, kink: value },
-            other => other,
-        }
-    }
-
-    /// Number of operands.
-    pub fn arity(&self) -> usize {
-        match self {
-            Op::Sqrt | Op::Cvt(_) | Op::Act { .. } => 1,
-            Op::Add | Op::Sub | Op::Mul | Op::Div => 2,
-            Op::Fma => 3,
-        }
-    }
-
-    /// The format of the result, given the operands' format.
-    pub fn result_format(&self, fmt: &Format) -> Format {
-        match self {
-            Op::Cvt(dst) => *dst,
-            _ => *fmt,
-        }
-    }
-
-    /// Evaluates the operation.
-    pub fn eval(&self, env: &Env, fmt: &Format, operands: &[u128]) -> Rounded<u128> {
-        match (self, operands) {
-            (Op::Add, [a, b]) => fpcore::add(env, fmt, *a, *b),
-            (Op::Sub, [a, b]) => fpcore::sub(env, fmt, *a, *b),
-            (Op::Mul, [a, b]) => fpcore::mul(env, fmt, *a, *b),
-            (Op::Div, [a, b]) => fpcore::div(env, fmt, *a, *b),
-            (Op::Sqrt, [a]) => fpcore::sqrt(env, fmt, *a),
-            (Op::Fma, [a, b, c]) => fpcore::fma(env, fmt, *a, *b, *c),
-            (Op::Cvt(dst), [a]) => fpcore::convert(env, fmt, dst, *a),
-            (Op::Act { op, composite: false, kink }, [a]) => op.eval(env, fmt, *a, *kink),
-            (Op::Act { op, composite: true, kink }, [a]) => op.eval_composite(env, fmt, *a, *kink),
-            _ => unreachable!("operand count checked by the caller"),
-        }
-    }
-}
+pub use fpcore::{Op, OpError, OP_NAMES};
 
 /// How values are written on a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

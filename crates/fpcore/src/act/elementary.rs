@@ -80,7 +80,7 @@ mod tests {
     use super::*;
 
     fn f64_fmt() -> Format {
-        Format::parse("binary64").expect("named")
+        Format::BINARY64
     }
 
     #[test]

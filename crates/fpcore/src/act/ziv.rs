@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn open_intervals_round_by_their_side() {
         let env = Env::default();
-        let fmt = Format::parse("binary16").expect("named");
+        let fmt = Format::BINARY16;
         // (1, 1 + 2^-20): rounds to 1, inexact.
         let iv = Iv::new(Dy::int(1), Dy::new(BigInt::from((1 << 20) + 1), -20));
         let r = decide(&env, &fmt, &iv).expect("decided");
@@ -210,7 +210,7 @@ mod tests {
     #[test]
     fn saturated_tails_need_a_decay_beyond_the_tolerance() {
         let env = Env::default();
-        let fmt = Format::parse("binary16").expect("named");
+        let fmt = Format::BINARY16;
         let (p, qmin) = (11, -24);
         // Below 1 by less than 2^-(p+4): 1, inexact; one short of the decay: undecided.
         let r = saturated(&env, &fmt, Limit::One(false), false, 0, &Dy::int(p + 4));

@@ -969,7 +969,7 @@ mod tests {
         use crate::flags::Flags;
         let env = Env::default();
         let before = Env { tininess: Tininess::BeforeRounding, ..Env::default() };
-        let bf16 = Format::parse("bf16").expect("named");
+        let bf16 = Format::BF16;
         let near = |v: f64, e: f64| Approx::Near(Ev { v, e });
         let inexact = |bits: u128| Some(Rounded::new(bits, Flags::INEXACT));
         // Around 1: a representable value strictly inside rounds to itself, inexact.
@@ -1087,7 +1087,7 @@ mod tests {
     /// binary32 operands: random encodings, and a few around every point where a kernel
     /// switches or saturates.
     fn operands() -> Vec<f64> {
-        let fmt = Format::parse("binary32").expect("named");
+        let fmt = Format::BINARY32;
         let mut state = 0x5EED_u64;
         let mut next = move || {
             state = state

@@ -18,30 +18,25 @@ use serde::Serialize;
 
 use crate::error::ModelError;
 
-/// The safetensors dtypes that encode an fpcore format, with that format's name. Reading
-/// accepts exactly these; writing uses them for their formats.
-const DTYPES: [(Dtype, &str); 6] = [
-    (Dtype::F64, "binary64"),
-    (Dtype::F32, "binary32"),
-    (Dtype::F16, "binary16"),
-    (Dtype::BF16, "bfloat16"),
-    (Dtype::F8_E4M3, "e4m3fn"),
-    (Dtype::F8_E5M2, "e5m2"),
+/// The safetensors dtypes that encode an fpcore format, with that format. Reading accepts
+/// exactly these; writing uses them for their formats.
+const DTYPES: [(Dtype, Format); 6] = [
+    (Dtype::F64, Format::BINARY64),
+    (Dtype::F32, Format::BINARY32),
+    (Dtype::F16, Format::BINARY16),
+    (Dtype::BF16, Format::BF16),
+    (Dtype::F8_E4M3, Format::E4M3FN),
+    (Dtype::F8_E5M2, Format::E5M2),
 ];
-
-/// The fpcore format called `name`, one of fpcore's named formats.
-fn named(name: &str) -> Format {
-    Format::parse(name).expect("the dtype table names formats fpcore knows")
-}
 
 /// The format a dtype encodes (`None` for dtypes that encode no fpcore format).
 pub fn dtype_format(dtype: Dtype) -> Option<Format> {
-    DTYPES.iter().find(|(d, _)| *d == dtype).map(|(_, name)| named(name))
+    DTYPES.iter().find(|(d, _)| *d == dtype).map(|(_, fmt)| *fmt)
 }
 
 /// The dtype that encodes `fmt` (`None` for formats safetensors has no dtype for).
 pub fn format_dtype(fmt: &Format) -> Option<Dtype> {
-    DTYPES.iter().find(|(_, name)| named(name) == *fmt).map(|(dtype, _)| *dtype)
+    DTYPES.iter().find(|(_, f)| f == fmt).map(|(dtype, _)| *dtype)
 }
 
 /// Bytes per element of a dtype of at least 8 bits (every dtype used here).
@@ -218,24 +213,23 @@ mod tests {
 
     #[test]
     fn the_dtype_table_maps_both_ways() {
-        for (dtype, name) in DTYPES {
-            let fmt = named(name);
+        for (dtype, fmt) in DTYPES {
             assert_eq!(dtype_format(dtype), Some(fmt));
             assert_eq!(format_dtype(&fmt), Some(dtype));
             assert_eq!(storage(&fmt), Storage { dtype, bytes: bytes_of(dtype), extra_dim: None });
         }
         assert_eq!(dtype_format(Dtype::U8), None);
-        assert_eq!(format_dtype(&named("e4m3fnuz")), None);
-        assert_eq!(storage(&named("e4m3fnuz")).dtype, Dtype::U8);
+        assert_eq!(format_dtype(&Format::E4M3FNUZ), None);
+        assert_eq!(storage(&Format::E4M3FNUZ).dtype, Dtype::U8);
         assert_eq!(
-            storage(&named("binary128")),
+            storage(&Format::BINARY128),
             Storage { dtype: Dtype::U8, bytes: 16, extra_dim: Some(16) }
         );
     }
 
     #[test]
     fn written_tensors_read_back_through_the_crate_and_the_reader() {
-        let (bf16, wide) = (named("bfloat16"), named("binary128"));
+        let (bf16, wide) = (Format::BF16, Format::BINARY128);
         let w = [0x3F80, 0xC000, 0x0001, 0x7FC1, 0x8000, 0x4040];
         let b = [1u128 << 127 | 5, 7];
         let tensors = [

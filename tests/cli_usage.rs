@@ -20,7 +20,7 @@ fn formats_row(table: &str, name: &str) -> String {
 
 #[test]
 fn formats_prints_exact_extremes() {
-    // Largest finite values by hand (SEMANTICS §1): e4m3fn 1.75 * 2^8 = 448, e5m2
+    // Largest finite values by hand (docs/semantics.md §1): e4m3fn 1.75 * 2^8 = 448, e5m2
     // 1.75 * 2^15 = 57344, binary16 (2 - 2^-10) * 2^15 = 65504; smallest subnormals
     // 2^-9, 2^-16, 2^-24, exact in decimal and as hex-floats.
     let out = fpx(&["formats"], "");

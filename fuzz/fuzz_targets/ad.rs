@@ -7,7 +7,7 @@
 //! agree with the reference on the output and the input gradient (bit for bit, any NaN
 //! matching any NaN as in tests/ad/differential.rs) and on the forward and backward flags.
 //!
-//! The reference follows SEMANTICS §4 and §5 literally: every sum left to right from +0 (the
+//! The reference follows docs/semantics.md §4 and §5 literally: every sum left to right from +0 (the
 //! bias last), the backward product g ⊗ W from the output towards the input with the sum over
 //! the rows in increasing order, g_j ⊗ sigma'(z_j) elementwise, and a value read by several
 //! consumers gets their contributions summed from +0 in the consumers' declaration order.

@@ -8,7 +8,7 @@
 //! SoftFloat, on binary16/binary32 networks, the flags of the forward pass, of the backward
 //! pass and of the parameter gradients must agree too.
 //!
-//! The reference is `tests/support/reference.rs`: SEMANTICS §4 and §5 written out directly.
+//! The reference is `tests/support/reference.rs`: docs/semantics.md §4 and §5 written out directly.
 
 use fpad::{Ad, BatchOptions, Loss, OutputGradient, ParamGrads};
 use fpcore::{Env, Flags, Format};

@@ -147,7 +147,7 @@ fn activation_ops_through_the_protocol_match_mpfr() {
 
 #[test]
 fn kink_and_composite_options() {
-    // relu'(0) is 0 by default and any value with --kink (SEMANTICS §3); -0 is a kink too.
+    // relu'(0) is 0 by default and any value with --kink (docs/semantics.md §3); -0 is a kink too.
     let out = fpx(&["batch", "--format", "binary16", "--op", "d_relu"], "0000\n8000\n3C00\nBC00\n");
     assert_eq!(stdout(&out), "0000 0000 00\n8000 0000 00\n3C00 3C00 00\nBC00 0000 00\n");
     let out = fpx(&["batch", "--format", "binary16", "--op", "d_relu", "--kink", "0.5"], "0000\n");

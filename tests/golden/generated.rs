@@ -1,6 +1,6 @@
 //! `fpx gen`, `decode`, `encode` and `eval`: generated vectors are checked line by line against
 //! SoftFloat, generation is deterministic, and the utilities agree with host arithmetic and
-//! with values derived by hand from SEMANTICS §1-2.
+//! with values derived by hand from docs/semantics.md §1-2.
 
 use std::process::Output;
 
@@ -81,7 +81,7 @@ fn generation_is_deterministic_and_seeded() {
 
 #[test]
 fn edge_lists_hold_the_documented_values() {
-    // e4m3fn by hand (SEMANTICS §1): 0, smallest subnormal 2^-9 = 0x01, largest subnormal 0x07,
+    // e4m3fn by hand (docs/semantics.md §1): 0, smallest subnormal 2^-9 = 0x01, largest subnormal 0x07,
     // smallest normal 0x08, one 0x38 and neighbours 0x37/0x39, 1.5 = 0x3C, largest 448 = 0x7E
     // and its neighbour 0x7D, NaN 0x7F; negatives with the sign bit.
     let edges = edge_values(&Format::E4M3FN, 1);
@@ -107,7 +107,7 @@ fn edge_lists_hold_the_documented_values() {
 #[test]
 fn decode_and_encode_follow_the_format_definitions() {
     // 448 = 1.75 * 2^8 is e4m3fn's largest value (0x7E); 464 ties to it (even), 465 overflows
-    // to NaN (SEMANTICS §2), and saturates to 0x7E with --saturate.
+    // to NaN (docs/semantics.md §2), and saturates to 0x7E with --saturate.
     let d = text(&fpx(&["decode", "e4m3fn", "7E"]));
     assert!(d.contains("value:       448\n") && d.contains("0x1.cp+8"), "{d}");
     assert!(text(&fpx(&["encode", "e4m3fn", "464"])).starts_with("7E 01"));

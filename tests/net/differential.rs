@@ -6,7 +6,7 @@
 //! SoftFloat, on binary16/binary32 networks, the flags must agree too.
 //!
 //! The reference is the forward pass of `tests/support/reference.rs`: the definitions of
-//! docs/network-format.md and SEMANTICS §4 written out directly (dense loops, no skipping of
+//! docs/network-format.md and docs/semantics.md §4 written out directly (dense loops, no skipping of
 //! zero terms, its own pairwise recursion).
 
 use fpcore::{Env, Flags, Format};

@@ -1,4 +1,4 @@
-//! Evaluation order is semantics (SEMANTICS §4): cases where the sequential, pairwise, blocked,
+//! Evaluation order is semantics (docs/semantics.md §4): cases where the sequential, pairwise, blocked,
 //! fma and wide orders give different bits, each checked against a hand derivation and against
 //! the same order evaluated step by step with APFloat's scalar operations.
 

@@ -97,7 +97,7 @@ impl Dec {
     }
 }
 
-/// Decodes `bits` from the layout described in SEMANTICS §1 and on `Format`: IEEE layouts
+/// Decodes `bits` from the layout described in docs/semantics.md §1 and on `Format`: IEEE layouts
 /// (the exponent code `emax + bias + 1` holds infinity and NaNs, every larger code is a quiet
 /// NaN, as only abstract formats have), e4m3fn, FNUZ, finite-only.
 pub fn decode(f: &Format, bits: u128) -> Dec {
@@ -196,7 +196,7 @@ pub fn snan_flags(ds: &[Dec]) -> Flags {
     }
 }
 
-/// The result of an overflow with the given sign, by SEMANTICS §2 and the overflow policy.
+/// The result of an overflow with the given sign, by docs/semantics.md §2 and the overflow policy.
 pub fn overflow_result(env: &Env, f: &Format, neg: bool) -> u128 {
     let max = max_finite(f) | if neg { sign_bit(f) } else { 0 };
     match (f.specials(), env.overflow) {

@@ -121,7 +121,7 @@ fn to_i64_to_u64_small_formats_exhaustive_vs_softfloat_on_exact_binary64() {
 /// Rounds the integer `v` to a small format, ties to even, by scanning every encoding in
 /// units of 2^qmin (a tie goes to the neighbour that is an even multiple of their distance);
 /// overflow at `|v| >= Omega + ulp(Omega)/2` (at equality only when Omega's significand is
-/// odd, SEMANTICS §2). Returns the encoding (or NaN) and the flags.
+/// odd, docs/semantics.md §2). Returns the encoding (or NaN) and the flags.
 fn round_int_rule(env: &Env, f: &Format, v: i128) -> (Want, Flags) {
     let qmin = f.emin() - f.frac_bits() as i32;
     assert!(qmin <= 0, "small formats have fractional subnormals");
@@ -246,7 +246,7 @@ fn from_i64_from_u64_small_formats_vs_scan_and_apfloat() {
                 let (want, flags) = round_int_rule(&env, &f, i128::from(u));
                 let got = fpcore::from_u64(&env, &f, u);
                 let ok = match want {
-                    // Overflow NaNs carry the sign in NanOnly formats (SEMANTICS §2).
+                    // Overflow NaNs carry the sign in NanOnly formats (docs/semantics.md §2).
                     Want::Nan => decode(&f, got.value).is_nan(),
                     Want::Bits(b) => got.value == b,
                 };

@@ -1,5 +1,5 @@
 //! An independent forward pass and backpropagation over fpref's scalar backends, the
-//! reference of the fpnet, fpad and fpconstruct tests: SEMANTICS §4 and §5 written out
+//! reference of the fpnet, fpad and fpconstruct tests: docs/semantics.md §4 and §5 written out
 //! directly (dense loops, no skipping of zero terms, its own pairwise recursion, liveness and
 //! fan-out sums). Activation values and derivatives other than relu's come from MPFR
 //! (correctly rounded) or, for the composite rule, from fpcore's composite definitions
@@ -122,7 +122,7 @@ impl Reference<'_> {
     }
 
     /// A sum of products a_k ⊗ b_k in a layer's order, without a bias (the backward rule of
-    /// SEMANTICS §5 for each order); `bias` adds one at the end (the forward).
+    /// docs/semantics.md §5 for each order); `bias` adds one at the end (the forward).
     fn dot(
         &mut self,
         f: &Format,

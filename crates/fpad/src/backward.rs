@@ -1,4 +1,4 @@
-//! The reverse sweep (SEMANTICS §5) and its accumulation policy: [`Ad`] evaluates a network
+//! The reverse sweep (docs/semantics.md §5) and its accumulation policy: [`Ad`] evaluates a network
 //! forward with fpnet's interpreter, then visits the nodes from the last to the first, each one
 //! turning its gradient into contributions to its operands by its rule in [`crate::rules`].
 //!
@@ -16,10 +16,10 @@
 //! receives one contribution per (consumer, operand position). They are ordered by consumer in
 //! declaration order (node order), then by operand position, and:
 //! - a single contribution is **assigned**: g = c¹, bit for bit. Along a chain this makes the
-//!   gradient exactly the left-to-right product of SEMANTICS §5,
+//!   gradient exactly the left-to-right product of docs/semantics.md §5,
 //!   phi' ⊗ W_L ⊗ Dsigma(z_(L-1)) ⊗ … ⊗ W_1, with no addition of +0 (which would turn a -0
 //!   entry, for example of g ⊗ relu'(z) with g < 0 at a kink, into +0);
-//! - two or more are **summed from +0**, as every sum of SEMANTICS §4:
+//! - two or more are **summed from +0**, as every sum of docs/semantics.md §4:
 //!   g_j = ((+0 ⊕ c¹_j) ⊕ c²_j) ⊕ … (fpnet's `sum_left_to_right`), in the node's format.
 //!
 //! Contributions are converted to the operand's format by the consumer's rule (see
@@ -454,7 +454,7 @@ impl<'g> Ad<'g> {
     /// width), `targets` one target vector per sample when the loss needs one. Returns every
     /// sample's output and input gradient; when `params` is given, the samples' parameter
     /// gradients are added to it in sample order (start from [`ParamGrads::zeros`] for the
-    /// batch sum of SEMANTICS §5; passing the sum of earlier samples continues it exactly).
+    /// batch sum of docs/semantics.md §5; passing the sum of earlier samples continues it exactly).
     ///
     /// # Errors
     ///

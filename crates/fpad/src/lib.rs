@@ -1,5 +1,5 @@
 //! fpad: reverse-mode automatic differentiation of fpnet's networks, bit for bit, in the
-//! paper's order (SEMANTICS §5): D^AD(phi ∘ f)(x) = phi'(f(x)) ⊗ W_L ⊗ Dsigma(z_(L-1)) ⊗ … ⊗ W_1,
+//! paper's order (docs/semantics.md §5): D^AD(phi ∘ f)(x) = phi'(f(x)) ⊗ W_L ⊗ Dsigma(z_(L-1)) ⊗ … ⊗ W_1,
 //! evaluated from the output towards the input, every step an fpcore operation.
 //!
 //! - [`backward`]: [`Ad`], the reverse sweep over any fpnet graph (affine layers in every

@@ -1,4 +1,4 @@
-//! The output gradient phi'(f(x)) (SEMANTICS §5): a constant seed vector, the derivative of a
+//! The output gradient phi'(f(x)) (docs/semantics.md §5): a constant seed vector, the derivative of a
 //! loss phi at the network's output y, or a rule of y alone (y, y ⊖ c, a table), each with its
 //! exact sequence of rounded operations.
 //!
@@ -231,7 +231,7 @@ pub fn mse_gradient(env: &Env, fmt: &Format, y: &[u128], t: &[u128]) -> Rounded<
 /// 1. m = maximum(…maximum(maximum(y_1, y_2), y_3)…, y_d) (IEEE 754-2019 maximum, left to
 ///    right: exact, NaN if any y_i is NaN, +0 above -0).
 /// 2. For i = 1..d: s_i = y_i ⊖ m; e_i = exp(s_i), correctly rounded (`fpcore::act::exp`).
-/// 3. S = ((+0 ⊕ e_1) ⊕ e_2) ⊕ … ⊕ e_d (SEMANTICS §4).
+/// 3. S = ((+0 ⊕ e_1) ⊕ e_2) ⊕ … ⊕ e_d (docs/semantics.md §4).
 /// 4. For i = 1..d: p_i = e_i ⊘ S; phi'_i = p_i ⊖ t_i.
 ///
 /// # Panics

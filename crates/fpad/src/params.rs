@@ -1,5 +1,5 @@
 //! Parameter gradients: dW and db of every affine node, for one sample or summed over a batch
-//! (SEMANTICS §5), their mean, and their export as a safetensors file.
+//! (docs/semantics.md §5), their mean, and their export as a safetensors file.
 
 use std::fmt;
 
@@ -65,7 +65,7 @@ impl ParamGrads {
 
     /// Adds `other` (the next sample's or batch's gradients) to this sum, element by element:
     /// `s ← s ⊕ o`. Called in sample order from [`ParamGrads::zeros`], this is the batch sum of
-    /// SEMANTICS §5, ((+0 ⊕ d¹) ⊕ d²) ⊕ ….
+    /// docs/semantics.md §5, ((+0 ⊕ d¹) ⊕ d²) ⊕ ….
     ///
     /// # Errors
     ///
@@ -105,7 +105,7 @@ impl ParamGrads {
     }
 
     /// The mean: every sum divided once by the number of samples B, `s ⊘ B`, with B exactly a
-    /// value of each node's format (SEMANTICS §5: the sum is divided by B once).
+    /// value of each node's format (docs/semantics.md §5: the sum is divided by B once).
     ///
     /// # Errors
     ///

@@ -1,7 +1,7 @@
 //! The verifier: on a domain of inputs, checks that a network's values f(x) and AD gradients
 //! D^AD(phi ∘ f)(x) equal targets y*(x) and g*(x) bit for bit (NaNs included), and reports
 //! the first mismatches. This is what checks the paper's theorems on concrete networks
-//! (SEMANTICS §6): the targets come from a list (`x y* g*` lines) or from another network
+//! (docs/semantics.md §6): the targets come from a list (`x y* g*` lines) or from another network
 //! ("the same as that network").
 
 use std::fmt;

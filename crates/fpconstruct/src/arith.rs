@@ -221,7 +221,7 @@ impl Arith {
     ///
     /// # Evaluation order
     ///
-    /// `(+0 ⊕ w ⊗ v) ⊕ b` (SEMANTICS §4, the sequential sum from +0 with the bias last).
+    /// `(+0 ⊕ w ⊗ v) ⊕ b` (docs/semantics.md §4, the sequential sum from +0 with the bias last).
     pub(crate) fn unit1(&self, w: u128, v: u128, b: u128) -> Option<u128> {
         let zero = self.zero();
         self.finite(|c| {
@@ -235,7 +235,7 @@ impl Arith {
     ///
     /// # Evaluation order
     ///
-    /// `((+0 ⊕ w1 ⊗ v1) ⊕ w2 ⊗ v2) ⊕ b` (SEMANTICS §4).
+    /// `((+0 ⊕ w1 ⊗ v1) ⊕ w2 ⊗ v2) ⊕ b` (docs/semantics.md §4).
     pub(crate) fn unit2(&self, w1: u128, v1: u128, w2: u128, v2: u128, b: u128) -> Option<u128> {
         let zero = self.zero();
         self.finite(|c| {
@@ -252,7 +252,7 @@ impl Arith {
     ///
     /// # Evaluation order
     ///
-    /// `+0 ⊕ g ⊗ w` (SEMANTICS §5).
+    /// `+0 ⊕ g ⊗ w` (docs/semantics.md §5).
     pub(crate) fn back1(&self, g: u128, w: u128) -> Option<u128> {
         let zero = self.zero();
         self.finite(|c| {

@@ -1,7 +1,7 @@
 //! The f2 block's gradient chain: the output weight a = ±2^alpha and the chain multipliers
 //! whose backward product (((g ⊗ a) ⊗ M_(L-1)) ⊗ …) ⊗ M_3 is exactly the target t, while the
 //! forward values along the chain stay positive and finite and every masked backward product
-//! stays finite (CONSTRUCTIONS.md §3, f2 block).
+//! stays finite (docs/construct.md §3.4).
 
 use std::cmp::Ordering;
 
@@ -117,7 +117,7 @@ pub(crate) struct Chain {
     pub(crate) products: Vec<u128>,
 }
 
-/// The smallest power of two (or the exact quotient) L with L ⊗ b ≥ v, as CONSTRUCTIONS.md's
+/// The smallest power of two (or the exact quotient) L with L ⊗ b ≥ v, as docs/construct.md §3.3-3.4 names
 /// L_k and L'_k: v / b when exact, else 2^ceil(log2(v / b)) (at least the smallest subnormal).
 pub(crate) fn cover(ar: &Arith, v: u128, b: u128) -> Option<u128> {
     if let Some(q) = ar.div_exact(v, b) {

@@ -1,5 +1,5 @@
 //! fpconstruct: builds ReLU networks whose values AND automatic-differentiation gradients equal
-//! given targets on a finite domain, bit for bit (the paper's Theorem 1, SEMANTICS §6, and its
+//! given targets on a finite domain, bit for bit (the paper's Theorem 1, docs/semantics.md §6, and its
 //! extension to d inputs), and proves each one by running it.
 //!
 //! Given a format, distinct points x_1, …, x_n of d >= 1 inputs, target values y*_k, target
@@ -11,7 +11,7 @@
 //! - no NaN and no infinity anywhere in the forward or backward pass on the domain.
 //!
 //! f1 carries the values with an AD gradient of exactly +0, f2 carries the gradients with an
-//! output of exactly +0. The design, its facts and its limits are in CONSTRUCTIONS.md; each
+//! output of exactly +0. The design, its facts and its limits are in docs/construct.md; each
 //! target the design cannot meet is rejected up front with a named [`Reason`]. After building,
 //! the network is evaluated on the whole domain with fpnet's interpreter and fpad's backward
 //! pass; any difference from the promise above is an error, never a returned network.

@@ -1,6 +1,6 @@
 //! Floating-point formats F(p, emin, emax): their parameters, special values and bit encodings.
 //!
-//! SEMANTICS §1. A [`Format`] is a plain runtime value, cheap to copy, checked once in
+//! docs/semantics.md §1. A [`Format`] is a plain runtime value, cheap to copy, checked once in
 //! [`Format::new`] / [`Format::parse`].
 
 use std::fmt;

@@ -2,7 +2,7 @@
 //!
 //! Every operation takes the environment first, then the format, then operands as encoded bit
 //! patterns (`u128`), and returns a [`Rounded`] value with the five IEEE exception flags.
-//! See SEMANTICS.md §1-2 for the model.
+//! See docs/semantics.md §1-2 for the model.
 //!
 //! Formats: binary16/32/64/128, bfloat16, e5m2, e4m3fn, e4m3fnuz, e5m2fnuz, the OCP MX element
 //! types e2m1fn, e2m3fn, e3m2fn (each also a constant such as [`Format::BF16`], listed in

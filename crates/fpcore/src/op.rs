@@ -31,7 +31,7 @@ pub enum Op {
     Fma,
     /// Conversion into another format (convertFormat).
     Cvt(Format),
-    /// An activation function or its derivative (SEMANTICS §3): correctly rounded, or the
+    /// An activation function or its derivative (docs/semantics.md §3): correctly rounded, or the
     /// documented composite sequence (`NAME:composite`). `kink` is the derivative's value at
     /// a kink (relu'(0)), as an encoding of the operand format.
     Act {

@@ -1,6 +1,6 @@
 //! The single rounding routine: an exact (or exactly sticky) value in, an encoded result out.
 //!
-//! SEMANTICS §2: round to nearest, ties to even; overflow to infinity, NaN or the largest
+//! docs/semantics.md §2: round to nearest, ties to even; overflow to infinity, NaN or the largest
 //! finite value by policy; underflow flagged when tiny and inexact, tininess per [`Env`].
 
 use crate::env::{Env, OverflowPolicy, Tininess};

@@ -1,7 +1,7 @@
 //! Ways to build graphs: a general [`GraphBuilder`], sequential networks ([`sequential`]), the
 //! paper's networks with their variants ([`paper_network`]), and the parallel sum of two
 //! networks of equal depth ([`parallel_sum`], the shape of the constructions in
-//! CONSTRUCTIONS.md). Every builder ends in [`Graph::new`], so its result is validated.
+//! docs/construct.md). Every builder ends in [`Graph::new`], so its result is validated.
 
 use fpcore::Format;
 
@@ -137,7 +137,7 @@ pub struct Variant {
     pub sigma_last: bool,
 }
 
-/// The paper's network `f = T_L ∘ sigma ∘ T_(L-1) ∘ … ∘ sigma ∘ T_1` (SEMANTICS §4), with one
+/// The paper's network `f = T_L ∘ sigma ∘ T_(L-1) ∘ … ∘ sigma ∘ T_1` (docs/semantics.md §4), with one
 /// activation between consecutive affine maps, and optionally one before T_1 and one after T_L.
 /// The layer count L is the number of affine maps.
 ///

@@ -5,7 +5,7 @@
 //! which reads only nodes before it. Each node has its own format (by default the network's).
 //! A node first converts every operand vector whose format differs from its own to its own
 //! format, one rounding per element (an operand already in the node's format is used as it is,
-//! without a conversion), then computes its values (SEMANTICS §4):
+//! without a conversion), then computes its values (docs/semantics.md §4):
 //! - input: the values given, in the input's format;
 //! - affine: `W ⊗ x ⊕ b` in the node's accumulation [`Order`];
 //! - activation: sigma(x) elementwise, correctly rounded or by fpcore's composite definition;
@@ -35,7 +35,7 @@ impl fmt::Display for NodeId {
     }
 }
 
-/// Which definition of an activation (or of its derivative) a node uses (SEMANTICS §3).
+/// Which definition of an activation (or of its derivative) a node uses (docs/semantics.md §3).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Rule {
     /// `correctly_rounded`: the real function rounded once (the default).

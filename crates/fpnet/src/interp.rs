@@ -3,7 +3,7 @@
 //! values (z_l and a_l) for automatic differentiation.
 //!
 //! Nodes are evaluated one after the other in the graph's order, each exactly as the graph
-//! module defines it (SEMANTICS §4); the accumulation of affine layers is [`crate::reduce`]'s.
+//! module defines it (docs/semantics.md §4); the accumulation of affine layers is [`crate::reduce`]'s.
 
 use fpcore::{Env, Flags, Format, Rounded};
 use rayon::prelude::*;

@@ -1,5 +1,5 @@
 //! fpnet: floating-point networks as layer graphs, a documented JSON file format, and a forward
-//! interpreter that follows the strict evaluation order of SEMANTICS §4 bit for bit.
+//! interpreter that follows the strict evaluation order of docs/semantics.md §4 bit for bit.
 //!
 //! - [`graph`]: [`Graph`], [`Node`], [`NodeId`] and their validation: inputs, affine layers,
 //!   activations, elementwise sums of branches and concatenations, each with its own format.

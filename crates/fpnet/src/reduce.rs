@@ -1,4 +1,4 @@
-//! Every accumulation order of an affine layer, named (SEMANTICS §4), and the layer kernel that
+//! Every accumulation order of an affine layer, named (docs/semantics.md §4), and the layer kernel that
 //! applies one to a whole weight matrix.
 //!
 //! Notation: F is the layer's format; for output row i of a layer with n inputs,
@@ -14,7 +14,7 @@ use std::borrow::Cow;
 
 use fpcore::{Env, Flags, Format, Rounded};
 
-/// How an affine layer accumulates `W ⊗ x ⊕ b` (SEMANTICS §4). The default is
+/// How an affine layer accumulates `W ⊗ x ⊕ b` (docs/semantics.md §4). The default is
 /// [`Order::Sequential`], the paper's.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Order {
@@ -81,7 +81,7 @@ impl Order {
     }
 }
 
-/// A sum from +0, left to right: `((+0 ⊕ v_1) ⊕ v_2) ⊕ … ⊕ v_n` (SEMANTICS §4).
+/// A sum from +0, left to right: `((+0 ⊕ v_1) ⊕ v_2) ⊕ … ⊕ v_n` (docs/semantics.md §4).
 ///
 /// # Evaluation order
 ///
@@ -98,7 +98,7 @@ pub fn sum_left_to_right(env: &Env, fmt: &Format, terms: &[u128]) -> Rounded<u12
 }
 
 /// One output of a layer in the default order: products accumulated left to right from +0,
-/// bias last (SEMANTICS §4, the paper's T(x) = W ⊗ x ⊕ b).
+/// bias last (docs/semantics.md §4, the paper's T(x) = W ⊗ x ⊕ b).
 ///
 /// # Evaluation order
 ///
@@ -335,7 +335,7 @@ enum Skip {
 /// row. In the sequential and wide orders, when every weight and every input entry is finite,
 /// it skips the terms `w_j ⊗ x_j` with `w_j = ±0` or `x_j = ±0`. This makes ReLU layers (about
 /// half of whose inputs are +0) and the sparse layers of the paper's constructions cheaper,
-/// and provably changes neither bits nor flags (SEMANTICS §2, §4):
+/// and provably changes neither bits nor flags (docs/semantics.md §2, §4):
 /// - the product of ±0 and a finite value is ±0 exactly, with no flag;
 /// - the accumulator starts at +0 and is afterwards always the result of an fpcore addition of
 ///   two values of the format, so it is never -0: an exact zero sum is +0, -0 needs both

@@ -239,7 +239,7 @@ fn describe(t: Option<&Token>) -> String {
 }
 
 /// Evaluates an expression in `fmt`: literals rounded once to the format, `+ - * /` with the
-/// usual precedence and left associativity (`a + b + c` is `(a ⊕ b) ⊕ c`, SEMANTICS §4),
+/// usual precedence and left associativity (`a + b + c` is `(a ⊕ b) ⊕ c`, docs/semantics.md §4),
 /// parentheses, unary minus, and `sqrt`, `fma`, `abs`, `min`, `max`. Returns the result and
 /// the union of every step's flags.
 ///

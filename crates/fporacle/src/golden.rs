@@ -104,7 +104,7 @@ pub fn corpus() -> Vec<Entry> {
             out.push(entry(format, op, Cases::Gen { level: 1, seed: 1 }));
         }
     }
-    // Activations and derivatives (SEMANTICS §3, correctly rounded, kink 0): every input of
+    // Activations and derivatives (docs/semantics.md §3, correctly rounded, kink 0): every input of
     // the small and 16-bit formats, edge values and random cases of binary32 and binary64.
     for op in fpcore::act::ActOp::all() {
         for format in SMALL_FORMATS.iter().chain(&["binary16", "bf16"]) {

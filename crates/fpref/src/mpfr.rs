@@ -9,7 +9,7 @@
 //! same value of the format with the same underflow status; the ends are rounded with fpcore's
 //! single rounding routine ([`fpcore::reference::round_big`]), the tininess test is done here
 //! with MPFR. The special values (NaN, infinities, zeros, and the exact cases) come from this
-//! module's own table of SEMANTICS §3.
+//! module's own table of docs/semantics.md §3.
 //!
 //! NaN results are the format's canonical NaN: compare under `NanPolicy::Canonical`.
 
@@ -94,7 +94,7 @@ fn exact(env: &Env, fmt: &Format, sign: bool, sig: u32, exp: i64) -> (u128, Flag
     (r.value, r.flags)
 }
 
-/// Special operands and exact results (SEMANTICS §3), or `None` for the general path.
+/// Special operands and exact results (docs/semantics.md §3), or `None` for the general path.
 fn special(
     env: &Env,
     fmt: &Format,

@@ -1,4 +1,4 @@
-//! Backward rule of an activation node `y_j = sigma(z_j)` (SEMANTICS §3, §5): multiplication of
+//! Backward rule of an activation node `y_j = sigma(z_j)` (docs/semantics.md §3, §5): multiplication of
 //! the gradient by Dsigma(z) = diag(sigma'(z)).
 //!
 //! (a) Real derivative: ∂y_j/∂z_j = sigma'(z_j), and ∂y_j/∂z_k = 0 for k ≠ j.
@@ -8,7 +8,7 @@
 //! node's derivative rule: correctly rounded (`fpcore::act::deriv`, the real derivative rounded
 //! once; the default) or composite (`fpcore::act::deriv_composite`, the framework formula step
 //! by step, e.g. d_sigmoid = s ⊗ (1 ⊖ s)). The zero off-diagonal terms of Dsigma are not
-//! multiplied or added, so no inf ⊗ 0 arises from them (SEMANTICS §5).
+//! multiplied or added, so no inf ⊗ 0 arises from them (docs/semantics.md §5).
 //!
 //! (c) Conventions: at a kink (relu at ±0) d_j is the node's kink value, +0 by default
 //! (PyTorch, TensorFlow), any value of the format when set. At ±inf, d_j is fpcore's rounded
@@ -37,7 +37,7 @@ pub fn derivative(env: &Env, fmt: &Format, sigma: &Sigma, z: u128) -> Rounded<u1
 /// # Evaluation order
 ///
 /// For j = 1..n: d_j = sigma'(z_j) (one rounding, or the composite's documented steps);
-/// c_j = g_j ⊗ d_j (SEMANTICS §5).
+/// c_j = g_j ⊗ d_j (docs/semantics.md §5).
 ///
 /// # Panics
 ///

@@ -1,5 +1,5 @@
 //! Backward rule of an add node `y_j = ((+0 ⊕ u¹_j) ⊕ u²_j) ⊕ …` (the elementwise sum of
-//! equally wide operands, SEMANTICS §4).
+//! equally wide operands, docs/semantics.md §4).
 //!
 //! (a) Real derivative: ∂y/∂uᵏ = I for every operand k.
 //!

@@ -1,4 +1,4 @@
-//! Backward rule of an affine node `y = W ⊗ x ⊕ b` (SEMANTICS §4, §5): the contribution
+//! Backward rule of an affine node `y = W ⊗ x ⊕ b` (docs/semantics.md §4, §5): the contribution
 //! `g ⊗ W` to its input, and the parameter gradients `dW = g ⊗ xᵀ`, `db = g`, per sample and
 //! summed over a batch.
 //!
@@ -24,7 +24,7 @@
 //! (d) Accumulation: each c_j is accumulated in **the forward order of the layer** applied to
 //! the products g_i ⊗ w_ij over i = 1..m (the forward's products w_ij ⊗ x_j over j), with the
 //! forward's bias replaced by nothing:
-//! - `sequential`: c_j = ((+0 ⊕ g_1⊗w_1j) ⊕ g_2⊗w_2j) ⊕ … ⊕ g_m⊗w_mj, from +0 (SEMANTICS §4),
+//! - `sequential`: c_j = ((+0 ⊕ g_1⊗w_1j) ⊕ g_2⊗w_2j) ⊕ … ⊕ g_m⊗w_mj, from +0 (docs/semantics.md §4),
 //!   so c_j is never -0; computed by [`fpcore::mul_add_chain`].
 //! - `fma`: a_0 = +0, a_i = fma(g_i, w_ij, a_(i-1)), c_j = a_m.
 //! - `pairwise`: the balanced tree of fpnet's `dot_pairwise` over t_i = g_i ⊗ w_ij (for m = 5:
@@ -43,7 +43,7 @@
 //! bias is +0, which is then the identity.
 //!
 //! Over a batch, the parameter gradients of the samples are summed in sample order from +0
-//! (SEMANTICS §5): dW_ij = ((+0 ⊕ dW¹_ij) ⊕ dW²_ij) ⊕ …, whatever the layer's order
+//! (docs/semantics.md §5): dW_ij = ((+0 ⊕ dW¹_ij) ⊕ dW²_ij) ⊕ …, whatever the layer's order
 //! (each sample's dWᵏ is already rounded to F). For the non-wide orders this is the chain
 //! `mul_add_chain(+0, (g¹_i, x¹_j), (g²_i, x²_j), …)`; db_i = ((+0 ⊕ g¹_i) ⊕ g²_i) ⊕ ….
 //!
@@ -200,7 +200,7 @@ impl AffineBackward {
     ///
     /// Column by column, j = 1..n; within a column, over i = 1..m in the layer's order:
     /// `sequential`: c_j = ((+0 ⊕ g_1⊗w_1j) ⊕ g_2⊗w_2j) ⊕ … ⊕ g_m⊗w_mj; the other orders as
-    /// listed in the module documentation (SEMANTICS §4, §5).
+    /// listed in the module documentation (docs/semantics.md §4, §5).
     ///
     /// # Panics
     ///
@@ -319,7 +319,7 @@ impl AffineBackward {
     /// Continues the batch sums of the parameter gradients over the samples `k = 1..B`, in
     /// sample order: `dw[i][j] ← ((dw[i][j] ⊕ dW¹[i][j]) ⊕ dW²[i][j]) ⊕ …` and
     /// `db[i] ← ((db[i] ⊕ g¹_i) ⊕ g²_i) ⊕ …`, where dWᵏ is [`AffineBackward::weight_gradient`]
-    /// of sample k. Start from +0 for the sums of SEMANTICS §5.
+    /// of sample k. Start from +0 for the sums of docs/semantics.md §5.
     ///
     /// `gt` holds the samples' gradients transposed (`gt[i * B + k]` = gᵏ_i) and `xt` their
     /// inputs as read, transposed (`xt[j * B + k]` = xᵏ_j). Rows are independent and may be

@@ -2,7 +2,7 @@
 //! [`add`], [`concat`](mod@concat). Each rule turns the gradient g of a node (a row vector in the node's
 //! format) into one contribution per operand, and documents (a) the real derivative, (b) the
 //! exact rounded expression with its association and operand order, (c) its conventions at
-//! kinks, zeros and infinities, and (d) its accumulation order (SEMANTICS §5).
+//! kinks, zeros and infinities, and (d) its accumulation order (docs/semantics.md §5).
 //!
 //! Shared by every rule: **operand conversions**. A node that read an operand of another format
 //! converted it to its own format first (one rounding per element, `graph` module of fpnet).

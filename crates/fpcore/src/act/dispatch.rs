@@ -43,7 +43,7 @@ impl ActOp {
     }
 }
 
-/// `act(x)`, correctly rounded (SEMANTICS §3).
+/// `act(x)`, correctly rounded (docs/semantics.md §3).
 pub fn eval(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> {
     match act {
         Activation::Relu => relu(env, fmt, x),
@@ -57,7 +57,7 @@ pub fn eval(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> 
     }
 }
 
-/// `act'(x)`, correctly rounded (SEMANTICS §3). `kink` is relu'(0) (an encoding in `fmt`,
+/// `act'(x)`, correctly rounded (docs/semantics.md §3). `kink` is relu'(0) (an encoding in `fmt`,
 /// returned as given); the other activations have no kink and ignore it.
 pub fn deriv(env: &Env, fmt: &Format, act: Activation, x: u128, kink: u128) -> Rounded<u128> {
     match act {

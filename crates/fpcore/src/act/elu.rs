@@ -1,5 +1,5 @@
 //! elu(x) = x for x > 0, e^x - 1 otherwise (alpha = 1), and its derivative elu'(x) = 1 for
-//! x > 0, e^x otherwise (SEMANTICS §3). With alpha = 1 both one-sided derivatives at 0 are 1,
+//! x > 0, e^x otherwise (docs/semantics.md §3). With alpha = 1 both one-sided derivatives at 0 are 1,
 //! so elu has no kink.
 
 use super::elementary::{exp, expm1};
@@ -48,7 +48,7 @@ pub(crate) fn d_elu_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 ///
 /// # Evaluation order
 ///
-/// elu(x) = x if x > 0, else (exp(x) ⊖ 1), exp correctly rounded (SEMANTICS §3). Unlike
+/// elu(x) = x if x > 0, else (exp(x) ⊖ 1), exp correctly rounded (docs/semantics.md §3). Unlike
 /// [`elu`], this gives +0 at -0 and loses the low bits of e^x - 1 near 0.
 pub fn elu_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);
@@ -65,7 +65,7 @@ pub fn elu_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 ///
 /// # Evaluation order
 ///
-/// elu'(x) = 1 if x > 0, else exp(x), exp correctly rounded (SEMANTICS §3). One rounding, so
+/// elu'(x) = 1 if x > 0, else exp(x), exp correctly rounded (docs/semantics.md §3). One rounding, so
 /// it agrees with [`d_elu`] everywhere.
 pub fn d_elu_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);

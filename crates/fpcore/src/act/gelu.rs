@@ -1,5 +1,5 @@
 //! gelu(x) = x Phi(x) (Phi the standard normal CDF, the erf form) and its derivative
-//! gelu'(x) = Phi(x) + x phi(x) (phi the standard normal density) (SEMANTICS §3).
+//! gelu'(x) = Phi(x) + x phi(x) (phi the standard normal density) (docs/semantics.md §3).
 
 use super::entry::fast_or;
 use super::gated::{Gated, Tail};
@@ -93,7 +93,7 @@ fn one_plus_erf(c: &mut Ctx, x: u128) -> u128 {
 /// # Evaluation order
 ///
 /// gelu(x) = (x ⊗ 0.5) ⊗ (1 ⊕ erf(x ⊗ r)), r = 1/sqrt(2) rounded to the format, erf correctly
-/// rounded (SEMANTICS §3).
+/// rounded (docs/semantics.md §3).
 pub fn gelu_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);
     let half = c.lit(Literal::Half);
@@ -109,7 +109,7 @@ pub fn gelu_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 ///
 /// gelu'(x) = c ⊕ (x ⊗ p) with c = 0.5 ⊗ (1 ⊕ erf(x ⊗ r)) and
 /// p = exp((x ⊗ x) ⊗ (-0.5)) ⊗ b, where r = 1/sqrt(2) and b = 1/sqrt(2 pi) are rounded to the
-/// format and erf, exp are correctly rounded (SEMANTICS §3).
+/// format and erf, exp are correctly rounded (docs/semantics.md §3).
 pub fn d_gelu_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);
     let (half, b, minus_half) =

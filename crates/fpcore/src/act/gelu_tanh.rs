@@ -1,7 +1,7 @@
 //! gelu_tanh(x) = x/2 (1 + tanh(u)) with u = sqrt(2/pi) (x + 0.044715 x^3), the tanh
 //! approximation of gelu, and its derivative
 //! gelu_tanh'(x) = s + 2 x s (1 - s) sqrt(2/pi) (1 + 3 * 0.044715 x^2) with s = sigmoid(2u)
-//! (SEMANTICS §3). 0.044715 is the exact decimal; sqrt(2/pi) is exact.
+//! (docs/semantics.md §3). 0.044715 is the exact decimal; sqrt(2/pi) is exact.
 
 use super::entry::fast_or;
 use super::gated::{Gated, Tail};
@@ -126,7 +126,7 @@ impl Forward {
 /// # Evaluation order
 ///
 /// gelu_tanh(x) = (0.5 ⊗ x) ⊗ (1 ⊕ tanh(b ⊗ (x ⊕ (k ⊗ ((x ⊗ x) ⊗ x))))) with b = sqrt(2/pi)
-/// and k = 0.044715 rounded to the format, tanh correctly rounded (SEMANTICS §3).
+/// and k = 0.044715 rounded to the format, tanh correctly rounded (docs/semantics.md §3).
 pub fn gelu_tanh_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);
     let Forward { one, half, t, .. } = Forward::run(&mut c, x);
@@ -143,7 +143,7 @@ pub fn gelu_tanh_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 /// With b = sqrt(2/pi) and k = 0.044715 rounded to the format and tanh correctly rounded:
 /// q = x ⊗ x; t = tanh(b ⊗ (x ⊕ (k ⊗ (q ⊗ x)))); l = 0.5 ⊗ x;
 /// gelu_tanh'(x) = (0.5 ⊗ (1 ⊕ t)) ⊕ ((l ⊗ (1 ⊖ (t ⊗ t))) ⊗ (b ⊗ (1 ⊕ ((3 ⊗ k) ⊗ q))))
-/// (SEMANTICS §3).
+/// (docs/semantics.md §3).
 pub fn d_gelu_tanh_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);
     let Forward { one, half, b, k, q, t } = Forward::run(&mut c, x);

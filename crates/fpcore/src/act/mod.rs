@@ -1,4 +1,4 @@
-//! Activation functions and their derivatives (SEMANTICS §3), for every format.
+//! Activation functions and their derivatives (docs/semantics.md §3), for every format.
 //!
 //! Two families:
 //! - **Correctly rounded** ([`eval`], [`deriv`] and the functions named after each activation,
@@ -20,7 +20,7 @@
 //!   [`expm1`], [`log1p`], [`erf`] and [`tanh`] of this module. Constants such as 1/sqrt(2)
 //!   are rounded to the format once, as a framework's literal would be, and raise no flags.
 //!
-//! Conventions (SEMANTICS §3): a NaN operand gives a NaN by the NaN policy; a zero result of a
+//! Conventions (docs/semantics.md §3): a NaN operand gives a NaN by the NaN policy; a zero result of a
 //! finite nonzero operand has the sign of the exact value; sigma(-0) takes the sign sigma has
 //! just left of 0 (-0 for tanh, gelu, gelu_tanh, silu, elu; +0 for relu); at +-inf the result is
 //! the rounded limit (+0 for a zero limit). The derivative of relu at 0 (both zeros) is the

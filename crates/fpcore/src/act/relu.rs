@@ -1,5 +1,5 @@
 //! relu(x) = max(x, 0) and its derivative relu'(x) = [x > 0], with a selectable kink value
-//! at 0 (SEMANTICS §3). Both are exact: no rounding happens.
+//! at 0 (docs/semantics.md §3). Both are exact: no rounding happens.
 
 use super::entry::{exact_dy, one_operand, Ends, Fixed};
 use crate::env::Env;
@@ -33,7 +33,7 @@ pub fn d_relu(env: &Env, fmt: &Format, x: u128, kink: u128) -> Rounded<u128> {
 ///
 /// # Evaluation order
 ///
-/// relu(x) = x if x > 0, else +0; no rounded operation (SEMANTICS §3).
+/// relu(x) = x if x > 0, else +0; no rounded operation (docs/semantics.md §3).
 pub fn relu_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     relu(env, fmt, x)
 }
@@ -42,7 +42,7 @@ pub fn relu_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 ///
 /// # Evaluation order
 ///
-/// relu'(x) = 1 if x > 0, kink if x = +-0, else +0; no rounded operation (SEMANTICS §3).
+/// relu'(x) = 1 if x > 0, kink if x = +-0, else +0; no rounded operation (docs/semantics.md §3).
 pub fn d_relu_composite(env: &Env, fmt: &Format, x: u128, kink: u128) -> Rounded<u128> {
     d_relu(env, fmt, x, kink)
 }

@@ -1,5 +1,5 @@
 //! sigmoid(x) = 1 / (1 + e^-x) and its derivative sigmoid'(x) = s (1 - s) with
-//! s = sigmoid(x) (SEMANTICS §3). The multiprecision sigmoid, shared with softplus', is in
+//! s = sigmoid(x) (docs/semantics.md §3). The multiprecision sigmoid, shared with softplus', is in
 //! `logistic.rs`.
 
 use super::entry::{fast_or, one_operand, Ends, Fixed};
@@ -39,7 +39,7 @@ pub(crate) fn d_sigmoid_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 ///
 /// # Evaluation order
 ///
-/// sigmoid(x) = 1 ⊘ (1 ⊕ exp(-x)), exp correctly rounded (SEMANTICS §3).
+/// sigmoid(x) = 1 ⊘ (1 ⊕ exp(-x)), exp correctly rounded (docs/semantics.md §3).
 pub fn sigmoid_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);
     let one = c.lit(Literal::One);
@@ -52,7 +52,7 @@ pub fn sigmoid_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 /// # Evaluation order
 ///
 /// sigmoid'(x) = s ⊗ (1 ⊖ s) with s = 1 ⊘ (1 ⊕ exp(-x)), exp correctly rounded
-/// (SEMANTICS §3).
+/// (docs/semantics.md §3).
 pub fn d_sigmoid_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);
     let one = c.lit(Literal::One);

@@ -1,5 +1,5 @@
 //! silu(x) = x sigmoid(x) (swish) and its derivative silu'(x) = s (1 + x (1 - s)) with
-//! s = sigmoid(x) (SEMANTICS §3).
+//! s = sigmoid(x) (docs/semantics.md §3).
 
 use super::entry::fast_or;
 use super::gated::{Gated, Tail};
@@ -72,7 +72,7 @@ pub(crate) fn d_silu_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 ///
 /// # Evaluation order
 ///
-/// silu(x) = x ⊘ (1 ⊕ exp(-x)), exp correctly rounded (SEMANTICS §3). At x = -inf this is
+/// silu(x) = x ⊘ (1 ⊕ exp(-x)), exp correctly rounded (docs/semantics.md §3). At x = -inf this is
 /// -inf ⊘ +inf = NaN (invalid), as in the framework.
 pub fn silu_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);
@@ -85,7 +85,7 @@ pub fn silu_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 /// # Evaluation order
 ///
 /// silu'(x) = s ⊗ (1 ⊕ (x ⊗ (1 ⊖ s))) with s = 1 ⊘ (1 ⊕ exp(-x)), exp correctly rounded
-/// (SEMANTICS §3).
+/// (docs/semantics.md §3).
 pub fn d_silu_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);
     let one = c.lit(Literal::One);

@@ -1,4 +1,4 @@
-//! softplus(x) = ln(1 + e^x) and its derivative softplus'(x) = sigmoid(x) (SEMANTICS §3).
+//! softplus(x) = ln(1 + e^x) and its derivative softplus'(x) = sigmoid(x) (docs/semantics.md §3).
 
 use super::entry::{fast_or, one_operand, Ends, Fixed};
 use super::literal::Literal;
@@ -56,7 +56,7 @@ const THRESHOLD: i64 = 20;
 /// # Evaluation order
 ///
 /// softplus(x) = x if x > 20, else log1p(exp(x)), exp and log1p correctly rounded; the test
-/// x > 20 compares exact values (SEMANTICS §3).
+/// x > 20 compares exact values (docs/semantics.md §3).
 pub fn softplus_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);
     if c.greater_than(x, &Dy::int(THRESHOLD)) {
@@ -72,7 +72,7 @@ pub fn softplus_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 /// # Evaluation order
 ///
 /// softplus'(x) = 1 if x > 20, else z ⊘ (z ⊕ 1) with z = exp(x) correctly rounded
-/// (SEMANTICS §3).
+/// (docs/semantics.md §3).
 pub fn d_softplus_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);
     let one = c.lit(Literal::One);

@@ -1,4 +1,4 @@
-//! tanh(x) and its derivative tanh'(x) = 1 - tanh(x)^2 (SEMANTICS §3); tanh is also the
+//! tanh(x) and its derivative tanh'(x) = 1 - tanh(x)^2 (docs/semantics.md §3); tanh is also the
 //! correctly rounded elementary function of IEEE 754-2019 §9.2, a step of the composites.
 
 use super::entry::{fast_or, one_operand, Ends, Fixed};
@@ -59,7 +59,7 @@ pub(crate) fn d_tanh_mp(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 ///
 /// # Evaluation order
 ///
-/// tanh(x), correctly rounded: the same as [`tanh`] (SEMANTICS §3).
+/// tanh(x), correctly rounded: the same as [`tanh`] (docs/semantics.md §3).
 pub fn tanh_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     tanh(env, fmt, x)
 }
@@ -68,7 +68,7 @@ pub fn tanh_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
 ///
 /// # Evaluation order
 ///
-/// tanh'(x) = 1 ⊖ (t ⊗ t) with t = tanh(x) correctly rounded (SEMANTICS §3).
+/// tanh'(x) = 1 ⊖ (t ⊗ t) with t = tanh(x) correctly rounded (docs/semantics.md §3).
 pub fn d_tanh_composite(env: &Env, fmt: &Format, x: u128) -> Rounded<u128> {
     let mut c = Ctx::new(*env, *fmt);
     let one = literal(env, fmt, Literal::One);

@@ -4,7 +4,7 @@
 //!
 //! Every result goes through the single rounding routine (`round_pack`, via
 //! [`crate::reference::round_big`]), so overflow, underflow, saturation and formats without
-//! infinities behave as in every other operation (SEMANTICS §2).
+//! infinities behave as in every other operation (docs/semantics.md §2).
 
 use num_bigint::BigUint;
 

@@ -1,5 +1,5 @@
 //! The binary64 fast path of the correctly rounded activation functions and their derivatives
-//! (SEMANTICS §3), for formats with `p <= 24` whose values lie well inside binary64's normal
+//! (docs/semantics.md §3), for formats with `p <= 24` whose values lie well inside binary64's normal
 //! range.
 //!
 //! # How a result is decided

@@ -100,7 +100,7 @@ macro_rules! layout_kernels {
             } else {
                 let diff = mx - my;
                 if diff == 0 {
-                    // Exact cancellation: +0 (SEMANTICS §2).
+                    // Exact cancellation: +0 (docs/semantics.md §2).
                     return Some(Rounded::exact(0));
                 }
                 let shift = diff.leading_zeros() - (<$word>::BITS - 1 - FRAC - GUARD);

@@ -171,7 +171,7 @@ fn fma_kernel<const FRAC: u32, const EXP: u32>(a: u64, b: u64, c: u64) -> Option
         (sy, y - x)
     };
     if sum == 0 {
-        // Exact cancellation: +0 (SEMANTICS §2).
+        // Exact cancellation: +0 (docs/semantics.md §2).
         return Some(Rounded::exact(0));
     }
     let sum_bits = 128 - i64::from(sum.leading_zeros());

@@ -48,7 +48,7 @@ pub(crate) fn add_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked) -> 
         (Inf, Inf) if a.sign != b.sign => Special::Done(nan::invalid(env, fmt)),
         (Inf, _) => done(pass_through(fmt, a)),
         (_, Inf) => done(pass_through(fmt, b)),
-        // SEMANTICS §2: an exact zero sum is +0, except (-0) + (-0) = -0.
+        // docs/semantics.md §2: an exact zero sum is +0, except (-0) + (-0) = -0.
         (Zero, Zero) => done(fmt.zero(a.sign && b.sign)),
         (Zero, _) => done(pass_through(fmt, b)),
         (_, Zero) => done(pass_through(fmt, a)),
@@ -97,7 +97,7 @@ pub(crate) fn add_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Round
         (sign_y, sy - sx)
     };
     if sum == 0 {
-        // Exact cancellation: +0 in round to nearest (SEMANTICS §2).
+        // Exact cancellation: +0 in round to nearest (docs/semantics.md §2).
         return Rounded::exact(fmt.zero(false));
     }
     round_pack(env, fmt, sign, sum, ex, false)

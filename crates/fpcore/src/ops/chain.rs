@@ -1,4 +1,4 @@
-//! The sequential multiply-add chain of SEMANTICS §4, the inner loop of an affine layer, on
+//! The sequential multiply-add chain of docs/semantics.md §4, the inner loop of an affine layer, on
 //! the host-f64 kernel of `fast/dot.rs` where its exactness argument holds and on the integer
 //! operations elsewhere.
 
@@ -8,7 +8,7 @@ use crate::fast::dot::DotKernel;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
 
-/// The sequential multiply-add chain of SEMANTICS §4, the inner loop of an affine layer:
+/// The sequential multiply-add chain of docs/semantics.md §4, the inner loop of an affine layer:
 /// every product rounded, then added to the running sum, left to right.
 ///
 /// # Evaluation order

@@ -107,7 +107,7 @@ fn round_int(sign: bool, sig: u128, exp: i32, mode: IntRound) -> (u128, bool) {
 /// there an integer beyond it overflows as any rounding would (e2m3fn: 7.5 to nearest gives 8,
 /// which becomes the largest finite value 7.5 in that finite-only format, with overflow and
 /// inexact, whatever `exact` is; an IEEE-layout format gives infinity). This is a choice: the
-/// operation is "the integer, rounded once", as every operation of SEMANTICS §2 is.
+/// operation is "the integer, rounded once", as every operation of docs/semantics.md §2 is.
 pub fn round_to_integral(
     env: &Env,
     fmt: &Format,

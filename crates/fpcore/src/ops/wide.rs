@@ -249,7 +249,7 @@ pub(crate) fn fma_finite(
         (sy, vy.sub(vx))
     };
     if sum.is_zero() {
-        // Exact cancellation: +0 (SEMANTICS §2).
+        // Exact cancellation: +0 (docs/semantics.md §2).
         return Rounded::exact(fmt.zero(false));
     }
     let (sig, shift, sticky) = sum.top127();

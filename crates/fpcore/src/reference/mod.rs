@@ -1,7 +1,7 @@
 //! The reference path: every result computed as an exact value (arbitrary-precision integers),
 //! then rounded once. Slow and obviously correct; the fast kernels are tested against it.
 //!
-//! `a (op) b = round(a op b)` (SEMANTICS §2). Division and square root cannot be exact in
+//! `a (op) b = round(a op b)` (docs/semantics.md §2). Division and square root cannot be exact in
 //! finitely many bits; they compute at least p + 2 quotient or root bits and a sticky bit
 //! from the exact remainder, which determines the rounding exactly.
 
@@ -54,7 +54,7 @@ fn big(f: Finite) -> BigInt {
 /// Rounds the exact value `v * 2^exp` (v a signed integer, nonzero) once.
 fn round_signed(env: &Env, fmt: &Format, v: &BigInt, exp: i64) -> Rounded<u128> {
     if v.is_zero() {
-        // An exact zero sum: +0 in round to nearest (SEMANTICS §2).
+        // An exact zero sum: +0 in round to nearest (docs/semantics.md §2).
         return Rounded::exact(fmt.zero(false));
     }
     round_big(env, fmt, v.sign() == Sign::Minus, v.magnitude(), exp, false)

@@ -197,6 +197,7 @@ pub fn snan_flags(ds: &[Dec]) -> Flags {
 }
 
 /// The result of an overflow with the given sign, by docs/semantics.md §2 and the overflow policy.
+/// In NanOnly and FNUZ formats the result is some NaN (callers compare NaN-ness only).
 pub fn overflow_result(env: &Env, f: &Format, neg: bool) -> u128 {
     let max = max_finite(f) | if neg { sign_bit(f) } else { 0 };
     match (f.specials(), env.overflow) {

@@ -246,7 +246,8 @@ fn from_i64_from_u64_small_formats_vs_scan_and_apfloat() {
                 let (want, flags) = round_int_rule(&env, &f, i128::from(u));
                 let got = fpcore::from_u64(&env, &f, u);
                 let ok = match want {
-                    // Overflow NaNs carry the sign in NanOnly formats (docs/semantics.md §2).
+                    // Overflow in NanOnly formats gives the NaN policy's NaN, whatever the sign of the
+                    // overflowed value (docs/semantics.md §2): NaN-ness is what is compared.
                     Want::Nan => decode(&f, got.value).is_nan(),
                     Want::Bits(b) => got.value == b,
                 };

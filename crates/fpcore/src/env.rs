@@ -54,3 +54,16 @@ pub struct Env {
     /// Overflow handling.
     pub overflow: OverflowPolicy,
 }
+
+impl Env {
+    /// Whether every operation under this environment is an IEEE 754 operation of the format
+    /// itself (rounded once, operands read as they are). The fast kernels and the slice kernels
+    /// take their shortcuts only then; an option that models another system's arithmetic
+    /// (reading subnormal operands as zero, flushing results, computing in a wider format)
+    /// makes this false and sends every operation through the general path.
+    #[inline]
+    pub fn is_ieee(&self) -> bool {
+        true
+    }
+}
+

@@ -222,5 +222,9 @@ impl<R: BufRead> ChunkReader<R> {
 
 /// The number of line feeds in `bytes`.
 fn count_lines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|b| **b == b'\n').count() as u64
+    // Counted in bytes over blocks of at most 255, which vectorises.
+    bytes
+        .chunks(255)
+        .map(|block| u64::from(block.iter().fold(0u8, |n, b| n + u8::from(*b == b'\n'))))
+        .sum()
 }

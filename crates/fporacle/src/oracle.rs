@@ -192,7 +192,8 @@ impl Oracle {
                 summary.passed += 1;
             } else {
                 summary.failed += 1;
-                let line = self.mismatch_line(&at(), &f[..arity], expected, expected_flags, r);
+                let line =
+                    self.mismatch_line(&at(), &f[..arity].join(" "), expected, expected_flags, r);
                 writeln!(out, "{line}")?;
             }
         }
@@ -239,12 +240,13 @@ impl Oracle {
         same_value && same_flags
     }
 
-    /// The report of a mismatch (without its line feed): the place, the operands as written,
+    /// The report of a mismatch (without its line feed): the place, the operands as written
+    /// (joined by single spaces),
     /// the expected result (and flags, when given) and the computed ones.
     pub(crate) fn mismatch_line(
         &self,
         at: &str,
-        operands: &[&str],
+        operands: &str,
         expected: u128,
         expected_flags: Option<Flags>,
         r: Rounded<u128>,
@@ -254,7 +256,7 @@ impl Oracle {
         format!(
             "mismatch at {}: {} expected {}{} got {} {}",
             at,
-            operands.join(" "),
+            operands,
             format_value(&res_fmt, self.notation, expected),
             expected_flags.unwrap_or_default(),
             format_value(&res_fmt, self.notation, r.value),

@@ -1,5 +1,5 @@
 //! Fields of protocol lines at the byte level, for the chunked runs: splitting a line into
-//! fields the way `str::trim` and `str::split_whitespace` do, reading a bit pattern or a flag
+//! fields the way `str::split_whitespace` does, reading a bit pattern or a flag
 //! byte without allocating, and appending them to an output buffer in TestFloat's layout.
 //!
 //! The readers are conservative: they accept a subset of what the text parsers of
@@ -14,49 +14,79 @@ pub const MAX_FIELDS: usize = 5;
 /// The whitespace of `char::is_whitespace` within ASCII: tab, line feed, vertical tab, form
 /// feed, carriage return and space (`u8::is_ascii_whitespace` leaves out the vertical tab).
 fn is_space(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
+    const SPACES: u64 =
+        (1 << b'\t') | (1 << b'\n') | (1 << 0x0b) | (1 << 0x0c) | (1 << b'\r') | (1 << b' ');
+    b <= b' ' && (SPACES >> b) & 1 == 1
 }
 
-/// The fields of one line: the first [`MAX_FIELDS`] as text, and how many there are.
+/// The fields of one line: where the first [`MAX_FIELDS`] lie in the text, and how many
+/// there are.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Fields<'a> {
-    first: [&'a str; MAX_FIELDS],
+    text: &'a str,
+    spans: [(usize, usize); MAX_FIELDS],
     count: usize,
 }
 
 impl<'a> Fields<'a> {
-    /// The fields of `line` as `line.split_whitespace()` yields them. `ascii` says that the
-    /// line is ASCII, which allows the byte-level split.
-    pub fn split(line: &'a str, ascii: bool) -> Fields<'a> {
+    /// The fields of `line` as `line.split_whitespace()` yields them.
+    pub fn split(line: &'a str) -> Fields<'a> {
         let mut fields = Fields::default();
-        if ascii {
-            let bytes = line.as_bytes();
-            let mut i = 0;
-            while i < bytes.len() {
-                while i < bytes.len() && is_space(bytes[i]) {
-                    i += 1;
-                }
-                let start = i;
-                while i < bytes.len() && !is_space(bytes[i]) {
-                    i += 1;
-                }
-                if start < i {
-                    // Both ends sit next to ASCII bytes (or the ends of the line), so they
-                    // are character boundaries.
-                    fields.push(&line[start..i]);
-                }
-            }
-        } else {
-            for field in line.split_whitespace() {
-                fields.push(field);
-            }
-        }
+        fields.read_line(line);
         fields
     }
 
-    fn push(&mut self, field: &'a str) {
-        if let Some(slot) = self.first.get_mut(self.count) {
-            *slot = field;
+    /// Takes the fields of `line`, as `line.split_whitespace()` yields them.
+    pub fn read_line(&mut self, line: &'a str) {
+        if line.is_ascii() {
+            self.read_ascii_line(line, 0);
+            return;
+        }
+        self.text = line;
+        self.count = 0;
+        let base = line.as_ptr() as usize;
+        for field in line.split_whitespace() {
+            let start = field.as_ptr() as usize - base;
+            self.push(start, start + field.len());
+        }
+    }
+
+    /// Takes the fields of the line of the ASCII `text` that starts at byte `start`, and
+    /// returns where the line ends (its line feed, or the end of the text).
+    ///
+    /// # Panics
+    ///
+    /// When `text` is not ASCII (a field would not end on a character boundary).
+    pub fn read_ascii_line(&mut self, text: &'a str, start: usize) -> usize {
+        assert!(start <= text.len(), "a line starts within the text");
+        self.text = text;
+        self.count = 0;
+        let bytes = text.as_bytes();
+        let mut field_start = None;
+        let mut i = start;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if is_space(b) {
+                if let Some(s) = field_start.take() {
+                    self.push(s, i);
+                }
+                if b == b'\n' {
+                    return i;
+                }
+            } else if field_start.is_none() {
+                field_start = Some(i);
+            }
+            i += 1;
+        }
+        if let Some(s) = field_start {
+            self.push(s, i);
+        }
+        i
+    }
+
+    fn push(&mut self, start: usize, end: usize) {
+        if let Some(span) = self.spans.get_mut(self.count) {
+            *span = (start, end);
         }
         self.count += 1;
     }
@@ -73,79 +103,116 @@ impl<'a> Fields<'a> {
 
     /// Field `i` (0-based), when it is one of the first [`MAX_FIELDS`].
     pub fn get(&self, i: usize) -> Option<&'a str> {
-        self.first.get(i).filter(|_| i < self.count).copied()
+        let (start, end) = *self.spans.get(i).filter(|_| i < self.count)?;
+        self.text.get(start..end)
     }
 
-    /// The first `n` fields (at most [`MAX_FIELDS`]).
-    pub fn first(&self, n: usize) -> &[&'a str] {
-        &self.first[..n.min(self.count).min(MAX_FIELDS)]
+    /// The bytes of field `i` (0-based), when it is one of the first [`MAX_FIELDS`].
+    #[inline]
+    pub fn bytes(&self, i: usize) -> Option<&'a [u8]> {
+        let (start, end) = *self.spans.get(i).filter(|_| i < self.count)?;
+        self.text.as_bytes().get(start..end)
+    }
+
+    /// Whether the line is blank or a `#` comment (its first field starts with `#`, as the
+    /// trimmed line does).
+    pub fn is_blank_or_comment(&self) -> bool {
+        self.bytes(0).is_none_or(|first| first.starts_with(b"#"))
+    }
+
+    /// The first `n` fields (at most [`MAX_FIELDS`]) joined by single spaces.
+    pub fn join(&self, n: usize) -> String {
+        let n = n.min(self.count).min(MAX_FIELDS);
+        let fields: Vec<&str> = (0..n).filter_map(|i| self.get(i)).collect();
+        fields.join(" ")
     }
 }
 
-/// `line` without leading and trailing whitespace, as `str::trim` gives it; `ascii` says
-/// that the line is ASCII, which allows the byte-level trim.
-pub fn trim(line: &str, ascii: bool) -> &str {
-    if !ascii {
-        return line.trim();
+/// The value of each byte as a hex digit, or 0xFF for a byte that is not one.
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            d @ b'0'..=b'9' => d - b'0',
+            d @ b'a'..=b'f' => d - b'a' + 10,
+            d @ b'A'..=b'F' => d - b'A' + 10,
+            _ => 0xFF,
+        };
+        b += 1;
     }
-    let bytes = line.as_bytes();
-    let start = bytes.iter().position(|b| !is_space(*b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !is_space(*b)).map_or(start, |i| i + 1);
-    // Both ends sit next to ASCII bytes (or the ends of the line): character boundaries.
-    &line[start..end]
-}
+    table
+};
 
 /// The value of one hex digit, or `None`.
 fn hex_digit(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    Some(HEX_VALUE[usize::from(b)]).filter(|d| *d < 16)
 }
 
 /// A bit pattern of 1 to 32 hex digits without prefix whose value fits `mask`, as
 /// `fpcore::text::bits::parse_bits` reads it; `None` for anything else (the text parser
-/// decides those).
-pub fn parse_bits(text: &str, mask: u128) -> Option<u128> {
-    let bytes = text.as_bytes();
-    if bytes.is_empty() || bytes.len() > 32 || bytes.starts_with(b"0x") || bytes.starts_with(b"0X")
-    {
+/// decides those: a `0x` prefix is not a hex digit here).
+#[inline]
+pub fn parse_bits(bytes: &[u8], mask: u128) -> Option<u128> {
+    if bytes.is_empty() || bytes.len() > 32 {
         return None;
     }
-    let mut value: u128 = 0;
-    for b in bytes {
-        value = (value << 4) | u128::from(hex_digit(*b)?);
-    }
-    (value & !mask == 0).then_some(value)
+    // Any byte that is not a digit sets the high bits of `bad`.
+    let mut bad = 0u8;
+    let value = if bytes.len() <= 16 {
+        let mut value = 0u64;
+        for b in bytes {
+            let digit = HEX_VALUE[usize::from(*b)];
+            bad |= digit;
+            value = (value << 4) | u64::from(digit & 0xf);
+        }
+        u128::from(value)
+    } else {
+        let mut value = 0u128;
+        for b in bytes {
+            let digit = HEX_VALUE[usize::from(*b)];
+            bad |= digit;
+            value = (value << 4) | u128::from(digit & 0xf);
+        }
+        value
+    };
+    (bad < 16 && value & !mask == 0).then_some(value)
 }
 
 /// A flag byte of one or two hex digits, as `crate::protocol::parse_flags` reads it before
 /// checking the bits; `None` for anything else.
-pub fn parse_flag_byte(text: &str) -> Option<u8> {
-    match text.as_bytes() {
+pub fn parse_flag_byte(bytes: &[u8]) -> Option<u8> {
+    match bytes {
         [d] => hex_digit(*d),
         [hi, lo] => Some((hex_digit(*hi)? << 4) | hex_digit(*lo)?),
         _ => None,
     }
 }
 
-/// Appends `bits` as exactly `digits` upper-case hex digits (the low `4 * digits` bits), as
-/// `fpcore::text::bits::format_bits` writes a value already masked to its format.
-pub fn push_bits(out: &mut Vec<u8>, bits: u128, digits: usize) {
+/// Writes `bits` as exactly `dst.len()` upper-case hex digits (the low `4 * dst.len()` bits),
+/// as `fpcore::text::bits::format_bits` writes a value already masked to its format.
+#[inline]
+pub fn write_bits(dst: &mut [u8], bits: u128) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for i in (0..digits).rev() {
-        let nibble = (bits >> (4 * i)) & 0xf;
-        out.push(HEX[nibble as usize]);
+    if dst.len() <= 16 {
+        let mut rest = bits as u64;
+        for digit in dst.iter_mut().rev() {
+            *digit = HEX[(rest & 0xf) as usize];
+            rest >>= 4;
+        }
+    } else {
+        let mut rest = bits;
+        for digit in dst.iter_mut().rev() {
+            *digit = HEX[(rest & 0xf) as usize];
+            rest >>= 4;
+        }
     }
 }
 
-/// Appends a flag byte as two lower-case hex digits (TestFloat's layout).
-pub fn push_flag_byte(out: &mut Vec<u8>, byte: u8) {
+/// A flag byte as two lower-case hex digits (TestFloat's layout).
+pub fn flag_byte_text(byte: u8) -> [u8; 2] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(HEX[usize::from(byte >> 4)]);
-    out.push(HEX[usize::from(byte & 0xf)]);
+    [HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xf)]]
 }
 
 #[cfg(test)]
@@ -167,20 +234,37 @@ mod tests {
     ];
 
     #[test]
-    fn split_and_trim_match_str_on_ascii_and_unicode_lines() {
+    fn split_matches_str_on_ascii_and_unicode_lines() {
         for line in LINES {
-            for ascii in [false, line.is_ascii()] {
-                let want: Vec<&str> = line.split_whitespace().collect();
-                let got = Fields::split(line, ascii);
-                assert_eq!(got.len(), want.len(), "{line:?}");
-                assert_eq!(got.first(MAX_FIELDS), &want[..want.len().min(MAX_FIELDS)]);
-                for (i, field) in want.iter().enumerate().take(MAX_FIELDS) {
-                    assert_eq!(got.get(i), Some(*field));
-                }
-                assert_eq!(got.get(want.len()), None);
-                assert_eq!(trim(line, ascii), line.trim(), "{line:?}");
+            let want: Vec<&str> = line.split_whitespace().collect();
+            let got = Fields::split(line);
+            assert_eq!(got.len(), want.len(), "{line:?}");
+            for (i, field) in want.iter().enumerate().take(MAX_FIELDS) {
+                assert_eq!(got.get(i), Some(*field));
+                assert_eq!(got.bytes(i), Some(field.as_bytes()));
             }
+            assert_eq!(got.get(want.len()), None);
+            assert_eq!(got.join(3), want[..want.len().min(3)].join(" "));
+            assert_eq!(
+                got.is_blank_or_comment(),
+                line.trim().is_empty() || line.trim().starts_with('#')
+            );
         }
+    }
+
+    #[test]
+    fn ascii_lines_split_up_to_their_line_feed() {
+        let text = "a b\n\n  c\t# d \r\nlast";
+        let mut start = 0;
+        let mut lines = Vec::new();
+        while start < text.len() {
+            let mut fields = Fields::default();
+            let end = fields.read_ascii_line(text, start);
+            lines.push((fields.len(), fields.join(MAX_FIELDS)));
+            start = end + 1;
+        }
+        let want = [(2, "a b"), (0, ""), (3, "c # d"), (1, "last")];
+        assert_eq!(lines, want.map(|(n, s)| (n, s.to_string())));
     }
 
     #[test]
@@ -208,7 +292,7 @@ mod tests {
         for fmt in &formats {
             for text in texts {
                 let want = fpcore::text::bits::parse_bits(fmt, text).ok();
-                match parse_bits(text, fmt.mask()) {
+                match parse_bits(text.as_bytes(), fmt.mask()) {
                     Some(v) => assert_eq!(Some(v), want, "{fmt} {text}"),
                     None => {
                         // Left to the text parser: only the prefixed, overlong or invalid.
@@ -224,7 +308,7 @@ mod tests {
     fn flag_bytes_read_as_from_str_radix_reads_them() {
         for text in ["0", "1", "1f", "1F", "ff", "00", "", "100", "+1", "g", "-1"] {
             let want = u8::from_str_radix(text, 16).ok().filter(|_| text.len() <= 2);
-            match parse_flag_byte(text) {
+            match parse_flag_byte(text.as_bytes()) {
                 Some(b) => assert_eq!(Some(b), want, "{text}"),
                 None => assert!(want.is_none() || text.starts_with('+'), "{text}"),
             }
@@ -233,18 +317,21 @@ mod tests {
 
     #[test]
     fn pushed_bits_and_flags_match_the_text_formatters() {
-        for fmt in [fpcore::Format::BINARY32, fpcore::Format::BF16, fpcore::Format::E4M3FN] {
+        for fmt in [
+            fpcore::Format::BINARY32,
+            fpcore::Format::BF16,
+            fpcore::Format::E4M3FN,
+            fpcore::Format::BINARY128,
+        ] {
             for bits in [0u128, 1, 0x3F80, 0xFF, 0x7F80_0000, fmt.mask()] {
                 let bits = bits & fmt.mask();
-                let mut out = Vec::new();
-                push_bits(&mut out, bits, fmt.hex_digits());
+                let mut out = vec![0; fmt.hex_digits()];
+                write_bits(&mut out, bits);
                 assert_eq!(out, fpcore::text::bits::format_bits(&fmt, bits).as_bytes());
             }
         }
         for byte in 0..=0x1f_u8 {
-            let mut out = Vec::new();
-            push_flag_byte(&mut out, byte);
-            assert_eq!(out, format!("{byte:02x}").as_bytes());
+            assert_eq!(flag_byte_text(byte), format!("{byte:02x}").as_bytes());
         }
     }
 }

@@ -239,7 +239,24 @@ impl Oracle {
         let mut line_no = chunk.first_line;
         let mut start = 0;
         let mut fields = Fields::default();
+        let fixed = self.fixed_line(mode);
         while start < bytes.len() {
+            // A line in TestFloat's layout whose every field reads at the byte level is taken
+            // as it stands; any other line goes the general way, which gives the same values
+            // or names the error.
+            if let Some((fixed_fields, end)) = fixed
+                .and_then(|fixed| fixed.split(bytes, start))
+                .filter(|(_, end)| end - start <= max_line)
+            {
+                if self.take_fixed_line(mode, &fixed_fields, cases) {
+                    if matches!(mode, Mode::Verify(_)) {
+                        cases.rows.push(Row { line_no, start, end });
+                    }
+                    start = end + 1;
+                    line_no += 1;
+                    continue;
+                }
+            }
             let end = match ascii {
                 Some(text) => fields.read_ascii_line(text, start),
                 None => bytes[start..]
@@ -275,19 +292,71 @@ impl Oracle {
         Ok(())
     }
 
-    /// Field `k` as one value of `fmt`: the byte-level reader first, the text parser for the
-    /// rest.
+    /// The layout of a line in TestFloat's own layout (bit patterns of the format's width,
+    /// flags as two digits), when the run reads bit patterns.
+    fn fixed_line(&self, mode: Mode) -> Option<wire::FixedLine> {
+        if self.notation != Notation::Bits {
+            return None;
+        }
+        let arity = self.op.arity();
+        let mut widths = [self.fmt.hex_digits(); wire::MAX_FIELDS];
+        let count = match mode {
+            Mode::Batch => arity,
+            Mode::Verify(_) => {
+                widths[arity] = self.op.result_format(&self.fmt).hex_digits();
+                widths[arity + 1] = 2;
+                arity + 2
+            }
+        };
+        Some(wire::FixedLine::new(&widths[..count]))
+    }
+
+    /// Stores the case of a line split by [`wire::FixedLine`] when every field reads at the
+    /// byte level (hex digits only, so no field holds whitespace and the split is the one
+    /// `str::split_whitespace` makes); false, storing nothing, otherwise.
+    #[inline]
+    fn take_fixed_line(
+        &self,
+        mode: Mode,
+        fields: &[&[u8]; wire::MAX_FIELDS],
+        cases: &mut Cases,
+    ) -> bool {
+        let arity = self.op.arity();
+        let mask = self.fmt.mask();
+        let mut operands = [0u128; 3];
+        for (operand, field) in operands.iter_mut().zip(fields).take(arity) {
+            match wire::parse_bits(field, mask) {
+                Some(bits) => *operand = bits,
+                None => return false,
+            }
+        }
+        if let Mode::Verify(_) = mode {
+            let res_mask = self.op.result_format(&self.fmt).mask();
+            let Some(expected) = wire::parse_bits(fields[arity], res_mask) else { return false };
+            let flags = wire::parse_flag_byte(fields[arity + 1]).and_then(Flags::from_bits);
+            let Some(flags) = flags else { return false };
+            cases.expected.push(expected);
+            cases.expected_flags.push(Some(flags));
+        }
+        for (column, operand) in cases.columns.operands.iter_mut().zip(operands).take(arity) {
+            column.push(operand);
+        }
+        true
+    }
+
+    /// Field `k` as one value of `fmt` (whose mask is `mask`): the byte-level reader first,
+    /// the text parser for the rest.
     #[inline]
     fn value(
         &self,
         fmt: &Format,
+        mask: u128,
         fields: &Fields<'_>,
         k: usize,
         field: impl FnOnce() -> String,
     ) -> Result<u128> {
         if self.notation == Notation::Bits {
-            let bytes = fields.bytes(k).expect("the field count is checked");
-            if let Some(bits) = wire::parse_bits(bytes, fmt.mask()) {
+            if let Some(bits) = fields.bytes(k).and_then(|bytes| wire::parse_bits(bytes, mask)) {
                 return Ok(bits);
             }
         }
@@ -295,22 +364,27 @@ impl Oracle {
         parse_operand(&self.env, fmt, self.notation, text).at(field)
     }
 
-    /// The operands of a line, in field order (the first bad field is the one named).
+    /// Appends the operands of a line to the columns, in field order (the first bad field is
+    /// the one named); on an error the columns are left as they were.
     #[inline]
-    fn parse_operands(&self, fields: &Fields<'_>, at: &impl Fn() -> String) -> Result<[u128; 3]> {
-        let mut operands = [0u128; 3];
-        for (k, operand) in operands.iter_mut().enumerate().take(self.op.arity()) {
-            *operand =
-                self.value(&self.fmt, fields, k, || format!("{}: operand {}", at(), k + 1))?;
+    fn parse_operands(
+        &self,
+        fields: &Fields<'_>,
+        at: &impl Fn() -> String,
+        columns: &mut Columns,
+    ) -> Result<()> {
+        let (n, mask) = (columns.len(), self.fmt.mask());
+        for k in 0..self.op.arity() {
+            match self.value(&self.fmt, mask, fields, k, || format!("{}: operand {}", at(), k + 1))
+            {
+                Ok(operand) => columns.operands[k].push(operand),
+                Err(e) => {
+                    columns.truncate(n);
+                    return Err(e);
+                }
+            }
         }
-        Ok(operands)
-    }
-
-    /// Stores the operands of a good line.
-    fn push_operands(&self, columns: &mut Columns, operands: [u128; 3]) {
-        for (column, operand) in columns.operands.iter_mut().zip(operands).take(self.op.arity()) {
-            column.push(operand);
-        }
+        Ok(())
     }
 
     fn parse_batch_line(
@@ -322,9 +396,7 @@ impl Oracle {
         if fields.len() != self.op.arity() {
             return Err(self.batch_arity_error(&at(), fields.len()));
         }
-        let operands = self.parse_operands(fields, at)?;
-        self.push_operands(columns, operands);
-        Ok(())
+        self.parse_operands(fields, at, columns)
     }
 
     fn parse_verify_line(
@@ -340,24 +412,35 @@ impl Oracle {
             return Err(self.verify_arity_error(options, &at(), fields.len()));
         }
         // Parsed in the order of the fields, so that the first bad field is the one named;
-        // stored only when the whole line is good.
-        let operands = self.parse_operands(fields, at)?;
+        // kept only when the whole line is good.
+        let n = cases.columns.len();
+        self.parse_operands(fields, at, &mut cases.columns)?;
         let res_fmt = self.op.result_format(&self.fmt);
-        let expected =
-            self.value(&res_fmt, fields, arity, || format!("{}: expected result", at()))?;
-        let expected_flags = match fields.get(arity + 1) {
-            Some(text) => {
-                Some(match wire::parse_flag_byte(text.as_bytes()).and_then(Flags::from_bits) {
-                    Some(flags) => flags,
-                    None => parse_flags(text).at(|| format!("{}: expected flags", at()))?,
-                })
+        let expected = self
+            .value(&res_fmt, res_fmt.mask(), fields, arity, || format!("{}: expected result", at()))
+            .and_then(|expected| {
+                let flags = match fields.get(arity + 1) {
+                    None => None,
+                    Some(text) => Some(
+                        match wire::parse_flag_byte(text.as_bytes()).and_then(Flags::from_bits) {
+                            Some(flags) => flags,
+                            None => parse_flags(text).at(|| format!("{}: expected flags", at()))?,
+                        },
+                    ),
+                };
+                Ok((expected, flags))
+            });
+        match expected {
+            Ok((expected, flags)) => {
+                cases.expected.push(expected);
+                cases.expected_flags.push(flags);
+                Ok(())
             }
-            None => None,
-        };
-        self.push_operands(&mut cases.columns, operands);
-        cases.expected.push(expected);
-        cases.expected_flags.push(expected_flags);
-        Ok(())
+            Err(e) => {
+                cases.columns.truncate(n);
+                Err(e)
+            }
+        }
     }
 
     /// Appends `operands... result flags` for every case of the block.

@@ -26,6 +26,13 @@ impl Columns {
         self.flags.clear();
     }
 
+    /// Keeps the operands of the first `n` cases.
+    pub fn truncate(&mut self, n: usize) {
+        for column in &mut self.operands {
+            column.truncate(n);
+        }
+    }
+
     /// The number of cases (the length of the first operand column).
     pub fn len(&self) -> usize {
         self.operands[0].len()

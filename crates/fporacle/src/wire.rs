@@ -128,6 +128,70 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// A line in TestFloat's own layout: fields of fixed widths (one per value, as bit patterns
+/// are written) separated by single spaces, nothing before or after. Most input is in this
+/// layout (it is what `batch` writes), and such a line needs no split: the fields lie at
+/// known places.
+#[derive(Clone, Copy, Debug)]
+pub struct FixedLine {
+    widths: [usize; MAX_FIELDS],
+    count: usize,
+}
+
+impl FixedLine {
+    /// A layout of fields of these widths (at most [`MAX_FIELDS`], each at least 1).
+    ///
+    /// # Panics
+    ///
+    /// With more than [`MAX_FIELDS`] widths or a zero width.
+    pub fn new(widths: &[usize]) -> FixedLine {
+        assert!(widths.len() <= MAX_FIELDS && !widths.contains(&0), "1 to 5 nonempty fields");
+        let mut all = [0; MAX_FIELDS];
+        all[..widths.len()].copy_from_slice(widths);
+        FixedLine { widths: all, count: widths.len() }
+    }
+
+    /// The length of such a line without its line feed.
+    pub fn len(&self) -> usize {
+        self.widths.iter().sum::<usize>() + self.count.saturating_sub(1)
+    }
+
+    /// Whether the layout has no field.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// When the line of `bytes` that starts at `start` has exactly this layout (fields of
+    /// these widths, single spaces between them, then a line feed or the end of `bytes`):
+    /// its fields and where it ends. The fields are not checked: a caller that finds a
+    /// field byte that is whitespace must not rely on the split.
+    pub fn split<'a>(
+        &self,
+        bytes: &'a [u8],
+        start: usize,
+    ) -> Option<([&'a [u8]; MAX_FIELDS], usize)> {
+        let end = start.checked_add(self.len())?;
+        let line = bytes.get(start..end)?;
+        if bytes.get(end).is_some_and(|b| *b != b'\n') {
+            return None;
+        }
+        let mut fields: [&[u8]; MAX_FIELDS] = [&[]; MAX_FIELDS];
+        let mut at = 0;
+        for (k, field) in fields.iter_mut().enumerate().take(self.count) {
+            let width = self.widths[k];
+            *field = &line[at..at + width];
+            at += width;
+            if k + 1 < self.count {
+                if line[at] != b' ' {
+                    return None;
+                }
+                at += 1;
+            }
+        }
+        Some((fields, end))
+    }
+}
+
 /// The value of each byte as a hex digit, or 0xFF for a byte that is not one.
 const HEX_VALUE: [u8; 256] = {
     let mut table = [0xFF; 256];
@@ -333,5 +397,20 @@ mod tests {
         for byte in 0..=0x1f_u8 {
             assert_eq!(flag_byte_text(byte), format!("{byte:02x}").as_bytes());
         }
+    }
+
+    #[test]
+    fn fixed_lines_split_only_in_their_layout() {
+        let layout = FixedLine::new(&[4, 4, 2]);
+        assert_eq!(layout.len(), 12);
+        let text = b"3F80 4000 01\n3F80  4000 01\n3F80 4000 01";
+        let (fields, end) = layout.split(text, 0).expect("in the layout");
+        assert_eq!(fields[..3], [&b"3F80"[..], b"4000", b"01"]);
+        assert_eq!(end, 12);
+        assert!(layout.split(text, 13).is_none(), "two spaces");
+        let last = text.len() - 12;
+        assert_eq!(layout.split(text, last).map(|(_, end)| end), Some(text.len()));
+        assert!(layout.split(b"3F80 4000 011\n", 0).is_none(), "a longer line");
+        assert!(layout.split(b"3F80 4000 0", 0).is_none(), "a shorter line");
     }
 }

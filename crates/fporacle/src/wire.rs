@@ -221,6 +221,16 @@ pub fn parse_bits(bytes: &[u8], mask: u128) -> Option<u128> {
     if bytes.is_empty() || bytes.len() > 32 {
         return None;
     }
+    if let Ok(digits) = <[u8; 8]>::try_from(bytes) {
+        let value = u128::from(parse_hex8(u64::from_le_bytes(digits))?);
+        return (value & !mask == 0).then_some(value);
+    }
+    if let Ok(digits) = <[u8; 4]>::try_from(bytes) {
+        // Four leading zero digits, then the four digits.
+        let word = 0x3030_3030 | u64::from(u32::from_le_bytes(digits)) << 32;
+        let value = u128::from(parse_hex8(word)?);
+        return (value & !mask == 0).then_some(value);
+    }
     // Any byte that is not a digit sets the high bits of `bad`.
     let mut bad = 0u8;
     let value = if bytes.len() <= 16 {
@@ -243,6 +253,51 @@ pub fn parse_bits(bytes: &[u8], mask: u128) -> Option<u128> {
     (bad < 16 && value & !mask == 0).then_some(value)
 }
 
+/// The bytes of a word (eight ASCII bytes, the first in the low byte) that lie in
+/// `lo..=hi`, as 0x80 in their byte. Every byte must be below 0x80 (no carry between bytes).
+fn bytes_in(word: u64, lo: u8, hi: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let at_least_lo = word + ONES * u64::from(0x80 - lo);
+    let above_hi = word + ONES * u64::from(0x7f - hi);
+    at_least_lo & !above_hi & HIGH
+}
+
+/// Eight hex digits held in a word (the first digit in the low byte), eight at once; `None`
+/// when any byte is not a hex digit.
+fn parse_hex8(word: u64) -> Option<u32> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if word & HIGH != 0 {
+        return None;
+    }
+    // Digits as they are, letters folded to lower case ('A' | 0x20 = 'a'); a byte folded
+    // into a digit (0x10..=0x19) is not counted, as the digits are checked unfolded.
+    let digits = bytes_in(word, b'0', b'9');
+    let letters = bytes_in(word | 0x2020_2020_2020_2020, b'a', b'f');
+    if digits | letters != HIGH {
+        return None;
+    }
+    // The value of each digit in its byte: the low four bits, plus 9 for a letter (bit 6).
+    let nibbles = (word & 0x0f0f_0f0f_0f0f_0f0f) + ((word >> 6) & 0x0101_0101_0101_0101) * 9;
+    // Pairs, then quads, then all eight: the earlier digit is the more significant.
+    let pairs = ((nibbles << 4) | (nibbles >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let quads = ((pairs << 8) | (pairs >> 16)) & 0x0000_ffff_0000_ffff;
+    let all = ((quads << 16) | (quads >> 32)) & 0xffff_ffff;
+    Some(all as u32)
+}
+
+/// `value` as eight upper-case hex digits in a word (the first digit in the low byte).
+fn hex8(value: u32) -> u64 {
+    // Byte i of the swapped value holds digits 2i and 2i + 1; spread each byte over two.
+    let mut spread = u64::from(value.swap_bytes());
+    spread = (spread | (spread << 16)) & 0x0000_ffff_0000_ffff;
+    spread = (spread | (spread << 8)) & 0x00ff_00ff_00ff_00ff;
+    let nibbles = ((spread >> 4) & 0x000f_000f_000f_000f) | ((spread & 0x000f_000f_000f_000f) << 8);
+    // '0' + n, and 7 more for n >= 10 ('A' = '0' + 17).
+    let letters = ((nibbles + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+    nibbles + 0x3030_3030_3030_3030 + letters * 7
+}
+
 /// A flag byte of one or two hex digits, as `crate::protocol::parse_flags` reads it before
 /// checking the bits; `None` for anything else.
 pub fn parse_flag_byte(bytes: &[u8]) -> Option<u8> {
@@ -258,7 +313,12 @@ pub fn parse_flag_byte(bytes: &[u8]) -> Option<u8> {
 #[inline]
 pub fn write_bits(dst: &mut [u8], bits: u128) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    if dst.len() <= 16 {
+    if let Ok(digits) = <&mut [u8; 8]>::try_from(&mut *dst) {
+        *digits = hex8(bits as u32).to_le_bytes();
+    } else if let Ok(digits) = <&mut [u8; 4]>::try_from(&mut *dst) {
+        let text = hex8(bits as u32).to_le_bytes();
+        digits.copy_from_slice(&text[4..]);
+    } else if dst.len() <= 16 {
         let mut rest = bits as u64;
         for digit in dst.iter_mut().rev() {
             *digit = HEX[(rest & 0xf) as usize];
@@ -412,5 +472,49 @@ mod tests {
         assert_eq!(layout.split(text, last).map(|(_, end)| end), Some(text.len()));
         assert!(layout.split(b"3F80 4000 011\n", 0).is_none(), "a longer line");
         assert!(layout.split(b"3F80 4000 0", 0).is_none(), "a shorter line");
+    }
+
+    /// The word-at-a-time readers and writers against the byte-at-a-time ones: every 16-bit
+    /// value and a sample of 32-bit values written, and strings over an alphabet with every
+    /// kind of boundary byte read.
+    #[test]
+    fn eight_digits_at_once_match_one_digit_at_a_time() {
+        fn one_at_a_time(bytes: &[u8]) -> Option<u64> {
+            bytes.iter().try_fold(0u64, |v, b| Some((v << 4) | u64::from(hex_digit(*b)?)))
+        }
+        let mut rng = 0x1234_5678_9abc_def0_u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        for value in (0..=0xffff_u32).chain((0..100_000).map(|_| next() as u32)) {
+            let text = hex8(value).to_le_bytes();
+            assert_eq!(text, format!("{value:08X}").as_bytes(), "{value:x}");
+            assert_eq!(parse_hex8(u64::from_le_bytes(text)), Some(value));
+            let lower = format!("{value:08x}");
+            let word = u64::from_le_bytes(lower.as_bytes().try_into().expect("8 bytes"));
+            assert_eq!(parse_hex8(word), Some(value));
+        }
+        let alphabet: Vec<u8> =
+            b"0123456789abcdefABCDEF/:@G`g \x10\x19\x1a\x7f\x80\xb0\xc1\xe6\xff\x00".to_vec();
+        for _ in 0..300_000 {
+            let n = if next() % 2 == 0 { 8 } else { 4 };
+            let bytes: Vec<u8> = (0..n)
+                .map(|_| {
+                    let r = next() as usize;
+                    // Mostly digits, so that whole valid strings occur often.
+                    if r % 4 == 0 {
+                        alphabet[r / 4 % alphabet.len()]
+                    } else {
+                        alphabet[r / 4 % 22]
+                    }
+                })
+                .collect();
+            let want = one_at_a_time(&bytes).map(u128::from);
+            assert_eq!(parse_bits(&bytes, u128::MAX), want, "{bytes:?}");
+            assert_eq!(parse_bits(&bytes, 0xffff), want.filter(|v| *v <= 0xffff), "{bytes:?}");
+        }
     }
 }

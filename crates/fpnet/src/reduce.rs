@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use fpcore::{Env, Flags, Format, Rounded};
+use fpcore::{ChainMatrix, ChainScratch, Env, Flags, Format, Rounded};
 
 /// How an affine layer accumulates `W ⊗ x ⊕ b` (docs/semantics.md §4). The default is
 /// [`Order::Sequential`], the paper's.
@@ -360,6 +360,9 @@ pub struct AffineKernel<'a> {
     /// Flags of converting each row's weights and bias to the wide format.
     row_flags: Vec<Flags>,
     skip: Skip,
+    /// The weights on fpcore's host kernel of sequential chains (sequential and wide orders
+    /// computing in binary32, bfloat16 or binary16, with finite weights).
+    host: Option<ChainMatrix>,
 }
 
 /// Working space of [`AffineKernel::apply`], reused across calls.
@@ -369,6 +372,7 @@ pub struct Scratch {
     converted: Vec<u128>,
     zero: Vec<bool>,
     active: Vec<usize>,
+    host: ChainScratch,
 }
 
 /// The sequential accumulation from +0 of the listed terms, by products and sums or by fma
@@ -466,7 +470,22 @@ impl<'a> AffineKernel<'a> {
                 }
             }
         };
-        AffineKernel { env: *env, fmt: *fmt, order, rows, cols, weights, bias, row_flags, skip }
+        let host = match order {
+            Order::Sequential | Order::Wide(_) => ChainMatrix::new(&compute, rows, cols, &weights),
+            _ => None,
+        };
+        AffineKernel {
+            env: *env,
+            fmt: *fmt,
+            order,
+            rows,
+            cols,
+            weights,
+            bias,
+            row_flags,
+            skip,
+            host,
+        }
     }
 
     /// Number of outputs.
@@ -499,6 +518,23 @@ impl<'a> AffineKernel<'a> {
             }
             _ => (x, *fmt),
         };
+        if let Some(host) = &self.host {
+            // The same chains and bias steps (`add(mul_add_chain(+0, …), b)` per row), when
+            // fpcore's host kernel applies to this input.
+            if let Some(f) =
+                host.mul_add_rows(env, x, None, Some(&self.bias), out, &mut scratch.host)
+            {
+                flags |= f;
+                if compute != *fmt {
+                    for (y, row_flags) in out.iter_mut().zip(&self.row_flags) {
+                        let r = fpcore::convert(env, &compute, fmt, *y);
+                        flags |= *row_flags | r.flags;
+                        *y = r.value;
+                    }
+                }
+                return flags;
+            }
+        }
         let skip = match &self.skip {
             Skip::Never => &Skip::Never,
             other => {

@@ -9,10 +9,11 @@
 mod support;
 
 use fpad::{Ad, BatchOptions, Loss, OutputGradient, ParamGrads};
-use fpcore::{ChainMatrix, ChainScratch, Env, Format};
+use fpcore::{ChainMatrix, ChainScratch, ChainSteps, Env, Format};
 use fpnet::builders::{paper_network, AffineMap, Variant};
 use fpnet::graph::Sigma;
 use fpnet::interp::Interpreter;
+use fpnet::reduce::Order;
 use fpref::hostfp::{with_mxcsr, DAZ, FTZ, ROUND_DOWN, ROUND_TOWARD_ZERO, ROUND_UP};
 use support::SplitMix;
 
@@ -29,7 +30,7 @@ fn draw(rng: &mut SplitMix, fmt: &Format) -> u128 {
 }
 
 /// Forward values, input gradients and parameter-gradient sums of small ReLU networks in
-/// binary32, bfloat16 and binary16, sequential order (the default), serial or parallel; and rows of a
+/// binary32, bfloat16 and binary16 (sequential order, the middle layer fma), serial or parallel; and rows of a
 /// `ChainMatrix` with initial values and biases, with whether its host path was taken.
 fn workload(parallel: bool) -> (Vec<Vec<u128>>, usize) {
     let env = Env::default();
@@ -40,10 +41,16 @@ fn workload(parallel: bool) -> (Vec<Vec<u128>>, usize) {
         let widths = [12usize, 40, 33, 4];
         let maps: Vec<AffineMap> = widths
             .windows(2)
-            .map(|w| {
+            .enumerate()
+            .map(|(l, w)| {
                 let weights = (0..w[0] * w[1]).map(|_| draw(&mut rng, &fmt)).collect();
                 let bias = (0..w[1]).map(|_| draw(&mut rng, &fmt)).collect();
-                AffineMap::new(w[1], w[0], weights, bias)
+                let mut map = AffineMap::new(w[1], w[0], weights, bias);
+                // The middle layer accumulates by fma.
+                if l == 1 {
+                    map.order = Order::Fma;
+                }
+                map
             })
             .collect();
         let graph = paper_network(
@@ -81,7 +88,8 @@ fn workload(parallel: bool) -> (Vec<Vec<u128>>, usize) {
         let v: Vec<u128> = (0..cols).map(|_| draw(&mut rng, &fmt)).collect();
         let init: Vec<u128> = (0..rows).map(|_| draw(&mut rng, &fmt)).collect();
         let bias: Vec<u128> = (0..rows).map(|_| draw(&mut rng, &fmt)).collect();
-        let matrix = ChainMatrix::new(&fmt, rows, cols, &m).expect("finite entries");
+        let matrix =
+            ChainMatrix::new(&fmt, ChainSteps::MulAdd, rows, cols, &m).expect("finite entries");
         let mut scratch = ChainScratch::default();
         let mut rows_out = Vec::new();
         let flags = match matrix.mul_add_rows(

@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use fpcore::{ChainMatrix, ChainScratch, Env, Flags, Format, Rounded};
+use fpcore::{ChainMatrix, ChainScratch, ChainSteps, Env, Flags, Format, Rounded};
 
 /// How an affine layer accumulates `W ⊗ x ⊕ b` (docs/semantics.md §4). The default is
 /// [`Order::Sequential`], the paper's.
@@ -360,8 +360,8 @@ pub struct AffineKernel<'a> {
     /// Flags of converting each row's weights and bias to the wide format.
     row_flags: Vec<Flags>,
     skip: Skip,
-    /// The weights on fpcore's host kernel of sequential chains (sequential and wide orders
-    /// computing in binary32, bfloat16 or binary16, with finite weights).
+    /// The weights on fpcore's host kernel of sequential chains (sequential, wide and fma
+    /// orders computing in binary32, bfloat16 or binary16, with finite weights).
     host: Option<ChainMatrix>,
 }
 
@@ -471,8 +471,11 @@ impl<'a> AffineKernel<'a> {
             }
         };
         let host = match order {
-            Order::Sequential | Order::Wide(_) => ChainMatrix::new(&compute, rows, cols, &weights),
-            _ => None,
+            Order::Sequential | Order::Wide(_) => {
+                ChainMatrix::new(&compute, ChainSteps::MulAdd, rows, cols, &weights)
+            }
+            Order::Fma => ChainMatrix::new(&compute, ChainSteps::Fma, rows, cols, &weights),
+            Order::Pairwise | Order::Blocked(_) => None,
         };
         AffineKernel {
             env: *env,
@@ -519,8 +522,8 @@ impl<'a> AffineKernel<'a> {
             _ => (x, *fmt),
         };
         if let Some(host) = &self.host {
-            // The same chains and bias steps (`add(mul_add_chain(+0, …), b)` per row), when
-            // fpcore's host kernel applies to this input.
+            // The same chains and bias steps (`add(mul_add_chain(+0, …), b)` per row, or the
+            // fma chain of `dot_fma`), when fpcore's host kernel applies to this input.
             if let Some(f) =
                 host.mul_add_rows(env, x, None, Some(&self.bias), out, &mut scratch.host)
             {

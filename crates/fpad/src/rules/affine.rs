@@ -57,7 +57,7 @@
 //! is. A batch sum continued from an accumulator that is -0 or a NaN is never skipped (a NaN
 //! given from outside need not be the NaN the policy would produce).
 
-use fpcore::{ChainMatrix, ChainScratch, Env, Flags, Format, Rounded};
+use fpcore::{ChainMatrix, ChainScratch, ChainSteps, Env, Flags, Format, Rounded};
 use fpnet::graph::Affine;
 use fpnet::reduce::{convert_all, dot_blocked, dot_fma, dot_pairwise, Order};
 use rayon::prelude::*;
@@ -113,8 +113,8 @@ pub struct AffineBackward {
     /// Flags of converting W to the compute format (wide orders).
     weight_flags: Flags,
     skip: Skip,
-    /// Wᵀ on fpcore's host kernel of sequential chains (sequential and wide orders computing
-    /// in binary32, bfloat16 or binary16, with finite weights).
+    /// Wᵀ on fpcore's host kernel of sequential chains (sequential, wide and fma orders
+    /// computing in binary32, bfloat16 or binary16, with finite weights).
     host: Option<ChainMatrix>,
 }
 
@@ -169,8 +169,12 @@ impl AffineBackward {
             }
         };
         let host = match affine.order {
-            Order::Sequential | Order::Wide(_) => ChainMatrix::new(&compute, cols, rows, &wt),
-            _ => None,
+            Order::Sequential | Order::Wide(_) => {
+                ChainMatrix::new(&compute, ChainSteps::MulAdd, cols, rows, &wt)
+            }
+            // dot_fma's bias here is -0, and s ⊕ -0 = s exactly (module docs): no bias step.
+            Order::Fma => ChainMatrix::new(&compute, ChainSteps::Fma, cols, rows, &wt),
+            Order::Pairwise | Order::Blocked(_) => None,
         };
         AffineBackward {
             host,
@@ -230,8 +234,8 @@ impl AffineBackward {
             scratch.converted.as_slice()
         };
         if let Some(host) = &self.host {
-            // The same chains, c_j = mul_add_chain(+0, (g_i, w_ij) over i), when fpcore's host
-            // kernel applies to this gradient.
+            // The same chains, c_j = mul_add_chain(+0, (g_i, w_ij) over i) or the fma chain,
+            // when fpcore's host kernel applies to this gradient.
             if let Some(f) = host.mul_add_rows(env, g, None, None, out, &mut scratch.host) {
                 flags |= f;
                 if compute != fmt {
@@ -405,7 +409,7 @@ impl AffineBackward {
         };
         // The inputs as a matrix (row j: xᵏ_j over the samples) on fpcore's host kernel: row i
         // of the sums is then the chains of that matrix against gᵏ_i, started from dw_i.
-        let host = if wide { None } else { ChainMatrix::new(fmt, cols, b, xt) };
+        let host = if wide { None } else { ChainMatrix::new(fmt, ChainSteps::MulAdd, cols, b, xt) };
         let row = |(i, dw_row): (usize, &mut [u128])| -> Flags {
             let g_row = &gt[i * b..(i + 1) * b];
             if let Some(host) = &host {

@@ -1,6 +1,6 @@
-//! A host-f32 kernel for many sequential multiply-add chains at once: row r of a matrix M
-//! against one vector v, `s_r = ((init_r ⊕ m_r1⊗v_1) ⊕ …) ⊕ m_rn⊗v_n` and then `s_r ⊕ b_r`,
-//! for binary32, bfloat16 and binary16 (the affine layers of a network and the products of
+//! A host-float kernel for many sequential multiply-add chains at once: row r of a matrix M
+//! against one vector v, `s_r = ((init_r ⊕ m_r1⊗v_1) ⊕ …) ⊕ m_rn⊗v_n` (or the fused chain
+//! `s_j = fma(m_rj, v_j, s_(j-1))`) and then `s_r ⊕ b_r`, for binary32, bfloat16 and binary16 (the affine layers of a network and the products of
 //! their backward pass). Eight rows run side by side, each its own chain in its own order.
 //!
 //! The kernel computes values only. It runs only where [`HostMatrix::prepare`] has shown that
@@ -40,6 +40,13 @@
 //!   e^y <= 2^(2y) <= 2^S. So no step overflows, no infinity appears, and no operation is
 //!   invalid (finite operands): every step's only possible flag is inexact, and every result
 //!   is finite and equal to the correctly rounded one (no NaN, so no NaN policy is involved).
+//! - Fused steps (`fused_chains`): the product of two values of F is exact in binary64 (at
+//!   most 48 bits, magnitude within binary64's normal range), and `fma` is rounded once from
+//!   the exact w·x + acc through rounding to odd at 53 bits (see `fused_chains`). For these
+//!   `prepare` asks the stronger `2^(emin_M + emin_v) >= 2^(emin + p - 1)`: then w·x is a
+//!   multiple of 2^(emin - p + 1), F's smallest subnormal, as is acc, so a tiny result is
+//!   exact (no underflow), and a nonzero exact result never rounds to zero. The magnitude
+//!   bound above holds as it is (one rounding per step, by a factor of at most 1 + 2^-p).
 //! - Nothing here depends on thread count: each row is one chain in the written order.
 
 #![allow(clippy::float_arithmetic, reason = "host f32 kernel with the exactness argument above")]
@@ -253,13 +260,15 @@ impl HostMatrix {
     /// `scratch`. With `skip_zeros`, columns whose element is ±0 are left out: a ±0 product
     /// leaves an accumulator that is not -0 unchanged with no flag, and only a chain started
     /// from a -0 initial value can hold -0 (the caller passes `skip_zeros` only without
-    /// `init`). Returns false, loading nothing useful, when a condition fails.
+    /// `init`). `fused` asks for the conditions of fused steps. Returns false, loading nothing
+    /// useful, when a condition fails.
     pub(crate) fn prepare(
         &self,
         vector: &[u128],
         init: Option<&[u128]>,
         bias: Option<&[u128]>,
         skip_zeros: bool,
+        fused: bool,
         scratch: &mut HostScratch,
     ) -> bool {
         let layout = self.layout;
@@ -283,7 +292,10 @@ impl HostMatrix {
         // Bound of the products' magnitudes, 2^T, and the tininess condition.
         let mut top = None;
         if let (Some((m_lo, m_hi)), Some((v_lo, v_hi))) = (self.range.0, v_range.0) {
-            if m_lo + v_lo < layout.emin() {
+            // Fused steps round w·x + acc once: its quantum must be at least F's smallest
+            // subnormal, 2^(emin - p + 1), so that tiny results are exact.
+            let least = if fused { layout.emin() + layout.p() - 1 } else { layout.emin() };
+            if m_lo + v_lo < least {
                 return false;
             }
             top = Some(m_hi + v_hi + 2);
@@ -324,17 +336,26 @@ impl HostMatrix {
     /// The rows of block `blk` (rows `blk * LANES ..`) on the loaded vector, as encodings into
     /// `out` (lanes past the last row are +0). Only after [`HostMatrix::prepare`] returned true
     /// for the loaded vector; then each is the correctly rounded chain of the module docs.
-    pub(crate) fn block(&self, blk: usize, scratch: &HostScratch, out: &mut [u128; LANES]) {
+    pub(crate) fn block(
+        &self,
+        blk: usize,
+        scratch: &HostScratch,
+        fused: bool,
+        out: &mut [u128; LANES],
+    ) {
         let base = blk * LANES;
         let mut acc = [0.0f32; LANES];
         for (lane, a) in acc.iter_mut().enumerate() {
             *a = scratch.init.get(base + lane).copied().unwrap_or(0.0);
         }
         let cols = &self.blocked[blk * self.cols * LANES..(blk + 1) * self.cols * LANES];
-        let acc = match self.layout {
-            Layout::F32 => chains::<0>(cols, scratch, acc),
-            Layout::Bf16 => chains::<16>(cols, scratch, acc),
-            Layout::F16 => chains::<13>(cols, scratch, acc),
+        let acc = match (self.layout, fused) {
+            (Layout::F32, false) => chains::<0>(cols, scratch, acc),
+            (Layout::Bf16, false) => chains::<16>(cols, scratch, acc),
+            (Layout::F16, false) => chains::<13>(cols, scratch, acc),
+            (Layout::F32, true) => fused_chains::<29>(cols, scratch, acc),
+            (Layout::Bf16, true) => fused_chains::<45>(cols, scratch, acc),
+            (Layout::F16, true) => fused_chains::<42>(cols, scratch, acc),
         };
         let acc = match &scratch.bias {
             Some(bias) => {
@@ -371,6 +392,58 @@ fn chains<const DROP: u32>(
         for lane in 0..LANES {
             let t = round_to::<DROP>(w[lane] * x);
             acc[lane] = round_to::<DROP>(acc[lane] + t);
+        }
+    }
+    acc
+}
+
+/// Rounds a finite binary64 value to `53 - DROP` significant bits, ties to even, on its bit
+/// pattern (a carry out of the fraction moves to the next binade).
+#[inline(always)]
+fn round64_to<const DROP: u32>(v: f64) -> f64 {
+    let b = v.to_bits();
+    let half = (1u64 << (DROP - 1)) - 1;
+    let odd = (b >> DROP) & 1;
+    f64::from_bits((b + half + odd) & !((1u64 << DROP) - 1))
+}
+
+/// The fused chains of one block: for each visited column j in order, in every lane,
+/// `acc = round(m_j · v_j + acc)` rounded once. The product is exact in binary64 (at most
+/// 2 × 24 bits, exponents within binary64's normal range); TwoSum gives the binary64 sum s and
+/// its exact error e; s made odd when e is nonzero (one step towards e on the bit pattern) is
+/// the sum rounded to odd at 53 bits, and rounding that to p <= 24 bits gives the correctly
+/// rounded fma, since 53 >= p + 2 (Boldo and Melquiond, "Emulation of FMA and correctly
+/// rounded sums: proved algorithms using rounding to odd", 2008). An exact zero sum gives
+/// e = 0. The last rounding is done on the bit pattern; a tiny result is exact there (see
+/// `prepare`), and the rounded value converts to binary32 exactly.
+#[inline(always)]
+fn fused_chains<const DROP: u32>(
+    cols: &[f32],
+    scratch: &HostScratch,
+    mut acc: [f32; LANES],
+) -> [f32; LANES] {
+    for (&j, &x) in scratch.cols.iter().zip(&scratch.values) {
+        let w: &[f32; LANES] =
+            cols[j * LANES..(j + 1) * LANES].try_into().expect("a block column has LANES rows");
+        let x = f64::from(x);
+        for lane in 0..LANES {
+            let p = f64::from(w[lane]) * x;
+            let a = f64::from(acc[lane]);
+            // TwoSum(p, a): s + e = p + a exactly.
+            let s = p + a;
+            let a_virtual = s - p;
+            let e = (p - (s - a_virtual)) + (a - a_virtual);
+            let bits = s.to_bits();
+            let odd = if e != 0.0 && bits & 1 == 0 {
+                if (e.to_bits() ^ bits) >> 63 == 0 {
+                    bits + 1
+                } else {
+                    bits - 1
+                }
+            } else {
+                bits
+            };
+            acc[lane] = round64_to::<DROP>(f64::from_bits(odd)) as f32;
         }
     }
     acc

@@ -8,7 +8,7 @@ use crate::fast::dot::{host_is_plain, DotKernel};
 use crate::fast::matvec::{HostMatrix, HostScratch, LANES};
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
-use crate::ops::arith::add;
+use crate::ops::arith::{add, fma};
 
 /// The sequential multiply-add chain of docs/semantics.md §4, the inner loop of an affine layer:
 /// every product rounded, then added to the running sum, left to right.
@@ -76,7 +76,17 @@ pub fn mul_add_chain_integer<I: IntoIterator<Item = (u128, u128)>>(
 #[derive(Clone, Debug)]
 pub struct ChainMatrix {
     fmt: Format,
+    steps: ChainSteps,
     host: HostMatrix,
+}
+
+/// The step of a [`ChainMatrix`]'s chains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChainSteps {
+    /// `s_j = s_(j-1) ⊕ (m_j ⊗ v_j)`: the product rounded, then the sum ([`mul_add_chain`]).
+    MulAdd,
+    /// `s_j = fma(m_j, v_j, s_(j-1))`: rounded once.
+    Fma,
 }
 
 /// Working space of [`ChainMatrix::mul_add_rows`], reused across calls.
@@ -90,8 +100,14 @@ impl ChainMatrix {
     /// Prepares `entries` (`rows × cols`, row-major, encodings of `fmt`). `None` when `fmt` is
     /// not binary32, bfloat16 or binary16, when an entry is infinite or NaN, or when the
     /// lengths do not match: the caller then runs its chains with [`mul_add_chain`].
-    pub fn new(fmt: &Format, rows: usize, cols: usize, entries: &[u128]) -> Option<ChainMatrix> {
-        Some(ChainMatrix { fmt: *fmt, host: HostMatrix::new(fmt, rows, cols, entries)? })
+    pub fn new(
+        fmt: &Format,
+        steps: ChainSteps,
+        rows: usize,
+        cols: usize,
+        entries: &[u128],
+    ) -> Option<ChainMatrix> {
+        Some(ChainMatrix { fmt: *fmt, steps, host: HostMatrix::new(fmt, rows, cols, entries)? })
     }
 
     /// Number of rows (chains).
@@ -112,10 +128,12 @@ impl ChainMatrix {
     ///
     /// # Evaluation order
     ///
-    /// For row r: s_0 = init_r (+0 without `init`); s_j = s_(j-1) ⊕ (m_rj ⊗ v_j) for j = 1..n;
-    /// y_r = s_n ⊕ b_r with `bias`, else y_r = s_n: bit for bit
-    /// `add(mul_add_chain(init_r, (m_r1, v_1), …), b_r)`. Every operand is finite here, so the
-    /// operand order of the products (m ⊗ v or v ⊗ m) changes nothing.
+    /// For row r: s_0 = init_r (+0 without `init`); s_j = s_(j-1) ⊕ (m_rj ⊗ v_j)
+    /// ([`ChainSteps::MulAdd`]) or s_j = fma(m_rj, v_j, s_(j-1)) ([`ChainSteps::Fma`]) for
+    /// j = 1..n; y_r = s_n ⊕ b_r with `bias`, else y_r = s_n: bit for bit
+    /// `add(mul_add_chain(init_r, (m_r1, v_1), …), b_r)`, or the same with a loop of
+    /// [`fma`]. Every operand is finite here, so the operand order of the products (m ⊗ v or
+    /// v ⊗ m) changes nothing.
     ///
     /// Rows run one by one through [`mul_add_chain`] until one of them raises inexact; the
     /// rest run on the host kernel of `fast/matvec.rs`, whose every step is exact up to the
@@ -132,7 +150,9 @@ impl ChainMatrix {
         if !env.is_ieee() || !host_is_plain() {
             return None;
         }
-        if !self.host.prepare(vector, init, bias, init.is_none(), &mut scratch.host) {
+        let fused = self.steps == ChainSteps::Fma;
+        let skip_zeros = init.is_none() && !fused;
+        if !self.host.prepare(vector, init, bias, skip_zeros, fused, &mut scratch.host) {
             return None;
         }
         let fmt = &self.fmt;
@@ -148,7 +168,16 @@ impl ChainMatrix {
                 self.host.row_bits(r, &mut scratch.row);
                 let acc = init.map_or(fmt.zero(false), |v| v[r] & fmt.mask());
                 let terms = scratch.row.iter().copied().zip(vector.iter().copied());
-                let s = mul_add_chain(env, fmt, acc, terms);
+                let s = if fused {
+                    let mut s = Rounded::exact(acc);
+                    for (m, v) in terms {
+                        let a = fma(env, fmt, m, v, s.value);
+                        s = Rounded::new(a.value, s.flags | a.flags);
+                    }
+                    s
+                } else {
+                    mul_add_chain(env, fmt, acc, terms)
+                };
                 flags |= s.flags;
                 out[r] = match bias {
                     Some(b) => {
@@ -161,7 +190,7 @@ impl ChainMatrix {
                 r += 1;
             }
             if r < hi {
-                self.host.block(blk, &scratch.host, &mut block);
+                self.host.block(blk, &scratch.host, fused, &mut block);
                 out[r..hi].copy_from_slice(&block[r - lo..hi - lo]);
             }
         }

@@ -410,9 +410,9 @@ fn round64_to<const DROP: u32>(v: f64) -> f64 {
 /// The fused chains of one block: for each visited column j in order, in every lane,
 /// `acc = round(m_j · v_j + acc)` rounded once. The product is exact in binary64 (at most
 /// 2 × 24 bits, exponents within binary64's normal range); TwoSum gives the binary64 sum s and
-/// its exact error e; s made odd when e is nonzero (one step towards e on the bit pattern) is
-/// the sum rounded to odd at 53 bits, and rounding that to p <= 24 bits gives the correctly
-/// rounded fma, since 53 >= p + 2 (Boldo and Melquiond, "Emulation of FMA and correctly
+/// its exact error e; when e is nonzero, s + e truncated to 53 bits (s, or s one step lower in
+/// magnitude when e and s differ in sign) with its last bit set is the sum rounded to odd at
+/// 53 bits, and rounding that to p <= 24 bits gives the correctly rounded fma, since 53 >= p + 2 (Boldo and Melquiond, "Emulation of FMA and correctly
 /// rounded sums: proved algorithms using rounding to odd", 2008). An exact zero sum gives
 /// e = 0. The last rounding is done on the bit pattern; a tiny result is exact there (see
 /// `prepare`), and the rounded value converts to binary32 exactly.
@@ -420,33 +420,32 @@ fn round64_to<const DROP: u32>(v: f64) -> f64 {
 fn fused_chains<const DROP: u32>(
     cols: &[f32],
     scratch: &HostScratch,
-    mut acc: [f32; LANES],
+    acc: [f32; LANES],
 ) -> [f32; LANES] {
+    // The accumulators as binary64 (exactly: they are values of F).
+    let mut acc = acc.map(f64::from);
     for (&j, &x) in scratch.cols.iter().zip(&scratch.values) {
         let w: &[f32; LANES] =
             cols[j * LANES..(j + 1) * LANES].try_into().expect("a block column has LANES rows");
         let x = f64::from(x);
         for lane in 0..LANES {
             let p = f64::from(w[lane]) * x;
-            let a = f64::from(acc[lane]);
+            let a = acc[lane];
             // TwoSum(p, a): s + e = p + a exactly.
             let s = p + a;
             let a_virtual = s - p;
             let e = (p - (s - a_virtual)) + (a - a_virtual);
+            // Rounding to odd: when e is nonzero, the neighbour of p + a towards zero (s, or
+            // one step below s in magnitude when e points the other way) with its last bit set.
             let bits = s.to_bits();
-            let odd = if e != 0.0 && bits & 1 == 0 {
-                if (e.to_bits() ^ bits) >> 63 == 0 {
-                    bits + 1
-                } else {
-                    bits - 1
-                }
-            } else {
-                bits
-            };
-            acc[lane] = round64_to::<DROP>(f64::from_bits(odd)) as f32;
+            let inexact = u64::from(e != 0.0);
+            let overshoot = inexact & ((e.to_bits() ^ bits) >> 63);
+            let odd = (bits - overshoot) | inexact;
+            acc[lane] = round64_to::<DROP>(f64::from_bits(odd));
         }
     }
-    acc
+    // Exact: each is a value of F.
+    acc.map(|a| a as f32)
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@
 use crate::format::{Format, Kernel};
 
 /// Rows computed side by side.
-pub(crate) const LANES: usize = 8;
+pub(crate) const LANES: usize = 16;
 
 /// The layouts the kernel covers, all held as binary32 values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -345,6 +345,11 @@ enum Skip {
 ///   through exactly, and a quiet NaN `acc` is returned as it is under every NaN policy (being
 ///   an fpcore result, it already is the policy's NaN).
 ///
+/// In the sequential, wide and fma orders the rows run on [`fpcore::ChainMatrix`] whenever it
+/// accepts the input (binary32, bfloat16 or binary16 with finite operands of moderate size, in
+/// an IEEE environment, with the host in its default floating-point state): the same chains
+/// and bias steps, bit for bit and flag for flag.
+///
 /// The fma order never skips: an fma can round a tiny nonzero value to -0, and then
 /// `fma(w, ±0, -0)` is not always -0. The pairwise and blocked orders never skip either (their
 /// partial sums can start from a -0 product).

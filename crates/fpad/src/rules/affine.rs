@@ -36,6 +36,11 @@
 //!   and one rounding to F: dW_ij = cvt_F(g'_i ⊗_G x'_j) with x'_j = cvt_G(x_j); it equals
 //!   g_i ⊗ x_j whenever G holds the exact product (p_G >= 2 p_F and a wide enough range).
 //!
+//! The sequential and fma chains of the input contribution, and the batch sums of dW below, run
+//! on [`fpcore::ChainMatrix`] (with Wᵀ, or the samples' inputs, as its matrix) whenever it
+//! accepts the operands: bit for bit the same chains, with every operand finite, so the operand
+//! order of the products does not show.
+//!
 //! The fma, pairwise and blocked sums are fpnet's own reductions (`dot_fma`, `dot_pairwise`,
 //! `dot_blocked`) called with g as the first vector, column j of W as the second, and -0 as the
 //! bias: `s ⊕ -0 = s` exactly, with no flag, for every s that is not a signaling NaN, and these

@@ -12,7 +12,8 @@
 //! corrects: the result is exact whatever the host rounding mode or flush-to-zero setting (the
 //! estimate's operand is at least 1, so never subnormal); in [`dot`], the binary64 kernel
 //! of the multiply-add chain, which runs only after checking that the host is in its default
-//! state (its module docs give the exactness argument); and in [`act`], the binary64 fast
+//! state (its module docs give the exactness argument); in [`matvec`], the binary32 kernel of many
+//! such chains side by side, under the same check and its own argument; and in [`act`], the binary64 fast
 //! path of the activation functions, whose error bounds hold under any rounding mode and with
 //! flush-to-zero (its module docs give the argument) and whose results are decided by
 //! `round_pack` from exact enclosure ends.
@@ -21,6 +22,7 @@ pub(crate) mod act;
 pub(crate) mod dot;
 mod f128;
 mod layout;
+pub(crate) mod matvec;
 
 use crate::env::Env;
 use crate::flags::Rounded;

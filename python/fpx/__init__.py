@@ -8,9 +8,11 @@ docs/python.md.
 from ._check import CheckResult, check, flag_names
 from ._formats import Format, formats, formats_table
 from ._ops import FLAGS, add, apply, convert, div, fma, mul, sqrt, sub
-from ._values import decode, encode
+from ._sweep import SweepResult, sweep
+from ._values import decode, encode, gen
 
 __all__ = [
     "FLAGS", "CheckResult", "Format", "add", "apply", "check", "convert", "decode", "div",
-    "encode", "flag_names", "fma", "formats", "formats_table", "mul", "sqrt", "sub",
+    "encode", "flag_names", "fma", "formats", "formats_table", "gen", "mul", "sqrt", "sub",
+    "sweep", "SweepResult",
 ]

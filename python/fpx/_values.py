@@ -55,3 +55,22 @@ def encode(value: Any, format: Any, *, tininess: Optional[str] = None,
     options = {k: v for k, v in dict(tininess=tininess, nan=nan, overflow=overflow).items()
                if v is not None}
     return _fpx.encode(Format(format).name, _text(value), options)
+
+
+def gen(op: str, format: Any, *, level: int = 1, seed: int = 1, count: Optional[int] = None,
+        kink: Optional[str] = None, tininess: Optional[str] = None, nan: Optional[str] = None,
+        overflow: Optional[str] = None) -> Tuple[Tuple[np.ndarray, ...], np.ndarray, np.ndarray]:
+    """``fpx gen``'s vectors as arrays: ``(operands, results, flags)``, operands a tuple of
+    one bit-pattern array per operand (the format's unsigned word), results in the result
+    format's word, in the order ``fpx gen`` writes its lines (edge values, then ``count``
+    seeded random cases: 1000 at level 1, 10000 at level 2 by default)."""
+    from ._ops import elementwise
+
+    fmt = Format(format)
+    columns = _fpx.gen_cases(op, fmt.name, level, seed, count)
+    operands = tuple(np.array(c, dtype=fmt.bits_dtype) for c in columns)
+    to = op[4:] if op.startswith("cvt:") else None
+    name = "cvt" if to else op
+    options = dict(tininess=tininess, nan=nan, overflow=overflow)
+    results, flags = elementwise(name, operands, fmt, options, to=to, kink=kink)
+    return operands, results, flags

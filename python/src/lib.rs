@@ -8,6 +8,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict};
 
+pub mod gen;
 pub mod kernel;
 pub mod options;
 
@@ -205,6 +206,25 @@ fn nan_mask<'py>(
     Ok(PyByteArray::new(py, &mask))
 }
 
+/// `fpx gen`'s vectors: the operand columns (lists of bit patterns), in its line order.
+#[pyfunction]
+#[pyo3(signature = (op, fmt, level=1, seed=1, count=None))]
+fn gen_cases(
+    op: &str,
+    fmt: &str,
+    level: u8,
+    seed: u64,
+    count: Option<u64>,
+) -> PyResult<Vec<Vec<u128>>> {
+    let format = parse_format(fmt)?;
+    let op = Op::parse(op).map_err(value_error)?;
+    if !(1..=2).contains(&level) {
+        return Err(PyValueError::new_err(format!("level must be 1 or 2, got {level}")));
+    }
+    let options = fporacle::gen::GenOptions { level, seed, count };
+    Ok(gen::cases(&format, op.arity(), &options))
+}
+
 /// The table `fpx formats` prints.
 #[pyfunction]
 fn formats_table() -> String {
@@ -222,6 +242,7 @@ fn _fpx(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encode, m)?)?;
     m.add_function(wrap_pyfunction!(formats_table, m)?)?;
     m.add_function(wrap_pyfunction!(nan_mask, m)?)?;
+    m.add_function(wrap_pyfunction!(gen_cases, m)?)?;
     m.add("OP_NAMES", fpcore::OP_NAMES)?;
     Ok(())
 }

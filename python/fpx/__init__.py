@@ -8,11 +8,12 @@ docs/python.md.
 from ._check import CheckResult, check, flag_names
 from ._formats import Format, formats, formats_table
 from ._ops import FLAGS, add, apply, convert, div, fma, mul, sqrt, sub
+from ._net import NetCheckResult, Network
 from ._sweep import SweepResult, sweep
 from ._values import decode, encode, gen
 
 __all__ = [
     "FLAGS", "CheckResult", "Format", "add", "apply", "check", "convert", "decode", "div",
     "encode", "flag_names", "fma", "formats", "formats_table", "gen", "mul", "sqrt", "sub",
-    "sweep", "SweepResult",
+    "sweep", "SweepResult", "Network", "NetCheckResult",
 ]

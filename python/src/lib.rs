@@ -10,6 +10,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict};
 
 pub mod gen;
 pub mod kernel;
+pub mod net;
 pub mod options;
 
 use kernel::eval_bytes;
@@ -243,6 +244,7 @@ fn _fpx(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(formats_table, m)?)?;
     m.add_function(wrap_pyfunction!(nan_mask, m)?)?;
     m.add_function(wrap_pyfunction!(gen_cases, m)?)?;
+    m.add_class::<net::Network>()?;
     m.add("OP_NAMES", fpcore::OP_NAMES)?;
     Ok(())
 }

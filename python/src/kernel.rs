@@ -104,6 +104,20 @@ pub fn eval_bytes<A: Word, R: Word>(
     (R::write(&out), flags)
 }
 
+/// Seconds that [`eval_slice`] alone takes over the operands (decoded beforehand), for the
+/// benchmark's overhead figure: a whole array call minus this is the layer's cost.
+pub fn time_slice<A: Word>(op: &Op, env: &Env, fmt: &Format, operands: &[&[u8]]) -> f64 {
+    let words: Vec<Vec<A>> = operands.iter().map(|b| A::read(b)).collect();
+    let slices: Vec<&[A]> = words.iter().map(Vec::as_slice).collect();
+    let n = slices.first().map_or(0, |s| s.len());
+    let mut out = vec![A::default(); n];
+    let mut flags = vec![0u8; n];
+    let start = std::time::Instant::now();
+    eval_slice(op, env, fmt, &slices, &mut out, &mut flags);
+    std::hint::black_box((&out, &flags));
+    start.elapsed().as_secs_f64()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,6 +134,30 @@ fn eval<'py>(
     Ok((PyByteArray::new(py, &out), PyByteArray::new(py, &flags)))
 }
 
+/// Seconds the elementwise kernel alone takes on `width`-byte operand words (the benchmark's
+/// baseline for the layer's overhead); results are discarded.
+#[pyfunction]
+fn time_kernel(
+    py: Python<'_>,
+    op: &str,
+    fmt: &str,
+    operands: Vec<Bound<'_, PyBytes>>,
+    width: usize,
+) -> PyResult<f64> {
+    let env = fpcore::Env::default();
+    let format = parse_format(fmt)?;
+    let op = parse_op(op, &format, None, &env)?;
+    check_arity(&op, operands.len())?;
+    let bytes: Vec<&[u8]> = operands.iter().map(|b| b.as_bytes()).collect();
+    py.allow_threads(|| match width {
+        1 => Ok(kernel::time_slice::<u8>(&op, &env, &format, &bytes)),
+        2 => Ok(kernel::time_slice::<u16>(&op, &env, &format, &bytes)),
+        4 => Ok(kernel::time_slice::<u32>(&op, &env, &format, &bytes)),
+        8 => Ok(kernel::time_slice::<u64>(&op, &env, &format, &bytes)),
+        w => Err(PyValueError::new_err(format!("operand words of {w} bytes are not supported"))),
+    })
+}
+
 /// One operation on scalar operands through [`Op::eval`], the scalar path the array calls
 /// are tested against: `(bits, flags)`.
 #[pyfunction]
@@ -239,6 +263,7 @@ fn _fpx(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(format_info, m)?)?;
     m.add_function(wrap_pyfunction!(eval, m)?)?;
     m.add_function(wrap_pyfunction!(eval_scalar, m)?)?;
+    m.add_function(wrap_pyfunction!(time_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add_function(wrap_pyfunction!(encode, m)?)?;
     m.add_function(wrap_pyfunction!(formats_table, m)?)?;

@@ -8,18 +8,15 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict};
 
+pub mod error;
 pub mod gen;
 pub mod kernel;
 pub mod net;
 pub mod options;
 
+use error::value_error;
 use kernel::eval_bytes;
 use options::env_from;
-
-/// A `ValueError` with an error's message.
-fn value_error(e: impl std::fmt::Display) -> PyErr {
-    PyValueError::new_err(e.to_string())
-}
 
 /// Parses a format name, with the command line's message on failure.
 fn parse_format(name: &str) -> PyResult<Format> {

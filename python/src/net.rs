@@ -12,9 +12,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
+use crate::error::value_error;
 use crate::kernel::Word;
 use crate::options::env_from;
-use crate::value_error;
 
 /// Encodings from native-endian `u64` words.
 fn words(bytes: &[u8]) -> Vec<u128> {

@@ -139,7 +139,7 @@ class SweepResult:
     failed: Optional[int]
     def operands_of(self, indices: ArrayLike) -> List[np.ndarray]: ...
 
-def sweep(op: str, format: FormatLike, *, shards: int = ..., client: Any = ...,
+def sweep(op: Union[str, Network], format: Optional[FormatLike] = ..., *, shards: int = ..., client: Any = ...,
           reference: Optional[Callable[..., Any]] = ..., exact_nan: bool = ...,
           kink: Optional[str] = ..., tininess: Tininess = ..., nan: Nan = ...,
           overflow: Overflow = ...) -> SweepResult:

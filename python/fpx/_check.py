@@ -8,7 +8,7 @@ from typing import Any, List, Optional
 import numpy as np
 
 from ._formats import Format
-from ._ops import FLAGS, Operands, as_bits, elementwise, nan_mask
+from ._ops import FLAGS, Operands, as_bits, compute, nan_mask
 
 #: Mismatch lines kept in ``str(result)``; the counts and indices are always complete.
 SHOWN_MISMATCHES = 20
@@ -59,8 +59,9 @@ def check(op: str, *operands: Any, result: Any, format: Optional[Any] = None,
     options = dict(tininess=tininess, nan=nan, overflow=overflow)
     if op.startswith("cvt:"):
         op, to = "cvt", op[4:]
-    ours, our_flags = elementwise(op, operands, format, options, to=to, kink=kink)
-    fmt = Operands(operands, format, op).fmt
+    checked = Operands(operands, format, op)
+    ours, our_flags = compute(op, checked, options, to=to, kink=kink)
+    fmt = checked.fmt
     res_fmt = fmt if to is None else Format(to)
     theirs = np.asarray(result)
     try:
@@ -80,10 +81,10 @@ def check(op: str, *operands: Any, result: Any, format: Optional[Any] = None,
         same &= their_flags == our_flags.ravel()
     mismatches = np.flatnonzero(~same)
     lines = []
-    arrays = Operands(operands, format, op).arrays
-    bits = [as_bits(a, fmt).ravel() for a in arrays]
-    for i in mismatches[:SHOWN_MISMATCHES]:
-        args = " ".join(_hex(b[i], fmt) for b in bits)
+    shown = mismatches[:SHOWN_MISMATCHES]
+    bits = [as_bits(a.reshape(-1)[shown], fmt) for a in checked.arrays]
+    for n, i in enumerate(shown):
+        args = " ".join(_hex(b[n], fmt) for b in bits)
         expected_flags = "" if their_flags is None else f" {int(their_flags[i]):02x}"
         lines.append(
             f"mismatch at {int(i)}: {args} expected {_hex(their_bits[i], res_fmt)}{expected_flags}"

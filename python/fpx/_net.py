@@ -33,9 +33,10 @@ class Network:
     line. Inputs ``X`` are ``(n, inputs)`` arrays of the input format's dtype, or unsigned
     bit patterns; outputs come back in the same kind (the output format's dtype, or bits)."""
 
-    def __init__(self, inner: Any, path: str) -> None:
+    def __init__(self, inner: Any, path: str, load_args: Tuple[bool, Dict[str, str]]) -> None:
         self._inner = inner
         self.path = path
+        self._load_args = load_args
         self.input_formats = [Format(name) for name in inner.input_formats()]
         self.output_format = Format(inner.output_format())
         self.outputs = inner.output_width()
@@ -49,7 +50,13 @@ class Network:
         options = {k: v for k, v in dict(tininess=tininess, nan=nan, overflow=overflow).items()
                    if v is not None}
         path = os.fspath(path)
-        return Network(_fpx.Network.load(path, strict, options), path)
+        return Network(_fpx.Network.load(path, strict, options), path, (strict, options))
+
+    def __reduce__(self) -> Any:
+        # Pickled as the file and the load options (dask ships networks to its workers so):
+        # the file is read again where it is unpickled.
+        strict, options = self._load_args
+        return (_reload, (self.path, strict, options))
 
     def _samples(self, x: Any, what: str = "X") -> Tuple[bytes, int, bool]:
         x = np.asarray(x)
@@ -152,3 +159,7 @@ class Network:
             np.ascontiguousarray(x).tobytes(), np.ascontiguousarray(y).tobytes(),
             np.ascontiguousarray(g).tobytes(), max_mismatches=max_mismatches, **kwargs)
         return NetCheckResult(passed, failed, mismatches)
+
+
+def _reload(path: str, strict: bool, options: Dict[str, str]) -> Network:
+    return Network(_fpx.Network.load(path, strict, options), path, (strict, options))

@@ -97,7 +97,17 @@ def elementwise(
     kink: Optional[str] = None,
 ) -> Tuple[np.ndarray, np.ndarray]:
     """Computes ``op`` on broadcast operands: ``(vals, flags)``, flags as uint8."""
-    operands = Operands(arrays, format, op)
+    return compute(op, Operands(arrays, format, op), options, to, kink)
+
+
+def compute(
+    op: str,
+    operands: Operands,
+    options: Dict[str, Any],
+    to: Optional[FormatLike] = None,
+    kink: Optional[str] = None,
+) -> Tuple[np.ndarray, np.ndarray]:
+    """:func:`elementwise` on operands already checked and broadcast."""
     result_fmt = operands.fmt if to is None else Format(to)
     out_dtype = operands.result_dtype(result_fmt)
     name = op if to is None else f"cvt:{result_fmt.name}"

@@ -2,9 +2,10 @@
 on a ``dask.distributed`` client when one is given (serially otherwise) and are merged in
 shard order, so that every run equals the serial one bit for bit.
 
-The domain is every encoding for one-operand operations (formats of at most 32 bits) and
-every pair ``(a, b)`` in row-major order (``a`` the slow index) for two-operand operations
-(formats of at most 16 bits). Shard ``k`` of ``n`` holds the domain indices
+The domain is every encoding for one-operand operations and one-input networks (formats of
+at most 32 bits, encodings in increasing bit-pattern order) and every pair ``(a, b)`` in
+row-major order (``a`` the slow index) for two-operand operations (formats of at most 16
+bits). Shard ``k`` of ``n`` holds the domain indices
 ``[k * size // n, (k + 1) * size // n)``, the split ``fpx gen --shard K/N`` and
 ``fpx net eval --all-inputs --shard K/N`` use too.
 """
@@ -31,7 +32,9 @@ def shard_range(size: int, k: int, n: int) -> Tuple[int, int]:
     return k * size // n, (k + 1) * size // n
 
 
-def _arity(op: str) -> int:
+def _arity(op: Any) -> int:
+    if not isinstance(op, str):
+        return 1  # a one-input network
     base = op.split(":")[0]
     if base in ("add", "sub", "mul", "div"):
         return 2
@@ -68,6 +71,9 @@ def run_shard(spec: Dict[str, Any], k: int, n: int) -> Dict[str, Any]:
     op = spec["op"]
     start, stop = shard_range(domain_size(op, fmt), k, n)
     operands = shard_operands(op, fmt, start, stop)
+    if not isinstance(op, str):
+        vals, flags = op.eval(operands[0][:, None])
+        return {"vals": vals, "flags": flags}
     to = op[4:] if op.startswith("cvt:") else None
     vals, flags = elementwise("cvt" if to else op, operands, fmt, spec["options"], to=to,
                               kink=spec.get("kink"))
@@ -87,7 +93,7 @@ class SweepResult:
     ``reference`` was given, ``passed``, ``failed`` and ``mismatches`` (domain indices,
     ascending; :func:`operands_of` turns them into operands)."""
 
-    def __init__(self, op: str, fmt: Format, parts: List[Dict[str, Any]]) -> None:
+    def __init__(self, op: Any, fmt: Format, parts: List[Dict[str, Any]]) -> None:
         self.op, self.format = op, fmt
         self.vals: Optional[np.ndarray] = None
         self.flags: Optional[np.ndarray] = None
@@ -111,11 +117,11 @@ class SweepResult:
 
     def __str__(self) -> str:
         if self.vals is not None:
-            return f"{self.op} over {self.format.name}: {self.vals.size} results"
+            return f"{self.op} over {self.format.name}: {len(self.vals)} results"
         return f"{self.passed} passed, {self.failed} failed"
 
 
-def sweep(op: str, format: Any, *, shards: int = 16, client: Any = None,
+def sweep(op: Any, format: Any = None, *, shards: int = 16, client: Any = None,
           reference: Optional[Callable[..., Any]] = None, exact_nan: bool = False,
           kink: Optional[str] = None, tininess: Optional[str] = None,
           nan: Optional[str] = None, overflow: Optional[str] = None) -> SweepResult:
@@ -123,7 +129,21 @@ def sweep(op: str, format: Any, *, shards: int = 16, client: Any = None,
     ``dask.distributed.Client``) when given, serially otherwise; the merged result is the
     same either way. With ``reference`` (a function of the operand bit-pattern arrays
     returning another implementation's results, as values of the result dtype or bit
-    patterns) each shard returns only its mismatches, so large domains fit in memory."""
+    patterns) each shard returns only its mismatches, so large domains fit in memory.
+
+    ``op`` may be a one-input :class:`fpx.Network` (``format`` is then its input format):
+    ``vals`` is ``(domain, outputs)``, one row per input encoding, as ``Network.eval``
+    gives it for bit patterns."""
+    if not isinstance(op, str):
+        if op.inputs != 1:
+            raise ValueError(
+                f"sweep over a network needs one input value; this one takes {op.inputs}"
+            )
+        if reference is not None:
+            raise ValueError("reference= applies to operations, not networks")
+        format = op.input_formats[0] if format is None else format
+        if Format(format) != op.input_formats[0]:
+            raise ValueError(f"the network's input format is {op.input_formats[0].name}")
     fmt = Format(format)
     domain_size(op, fmt)  # refuses domains too large before anything runs
     options = {k: v for k, v in dict(tininess=tininess, nan=nan, overflow=overflow).items()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import fpx
-from conftest import cli_vectors
+from conftest import ROOT, cli_vectors, run_cli
 
 
 @pytest.mark.parametrize("op,fmt,level", [("add", "e4m3fn", 1), ("fma", "bf16", 1),
@@ -53,6 +53,25 @@ def test_sweep_errors():
         fpx.sweep("fma", "e4m3fn")
 
 
+NET = ROOT / "examples" / "nets" / "ad_demo_two_matrices.json"
+
+
+def test_network_sweep_equals_eval_over_every_encoding():
+    net = fpx.Network.load(NET)
+    r = fpx.sweep(net, shards=3)
+    y, flags = net.eval(np.arange(256, dtype=np.uint8)[:, None])
+    np.testing.assert_array_equal(r.vals, y)
+    np.testing.assert_array_equal(r.flags, flags)
+    rows = [line.split() for line in run_cli("net", "eval", "--net", str(NET), "--all-inputs",
+                                             "--flags").splitlines()]
+    assert len(rows) == 254  # every non-NaN input, as the command line evaluates it
+    for x, *outs, fl in rows:
+        assert r.vals[int(x, 16)].tolist() == [int(v, 16) for v in outs]
+        assert int(r.flags[int(x, 16)]) == int(fl, 16)
+    with pytest.raises(ValueError, match="needs one input value"):
+        fpx.sweep(fpx.Network.load(ROOT / "examples" / "nets" / "tiny_bf16.json"))
+
+
 def test_dask_sweep_equals_the_serial_one():
     distributed = pytest.importorskip("distributed")
     serial = fpx.sweep("div", "e5m2", shards=5, nan="x86")
@@ -62,6 +81,11 @@ def test_dask_sweep_equals_the_serial_one():
         parallel = fpx.sweep("div", "e5m2", shards=5, nan="x86", client=client)
         checked = fpx.sweep("mul", "e4m3fn", shards=3, client=client,
                             reference=_ml_dtypes_mul, exact_nan=True)
+        net = fpx.Network.load(NET)
+        net_parallel = fpx.sweep(net, shards=4, client=client)
+    net_serial = fpx.sweep(net, shards=4)
+    assert net_parallel.vals.tobytes() == net_serial.vals.tobytes()
+    assert net_parallel.flags.tobytes() == net_serial.flags.tobytes()
     assert parallel.vals.tobytes() == serial.vals.tobytes()
     assert parallel.flags.tobytes() == serial.flags.tobytes()
     assert checked.failed == 5570

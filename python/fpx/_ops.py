@@ -29,6 +29,9 @@ class Operands:
 
     def __init__(self, arrays: Sequence[Any], format: Optional[FormatLike], what: str) -> None:
         arrays = [np.asarray(x) for x in arrays]
+        # Buffers cross as native-endian words: byte-swapped dtypes are converted first.
+        arrays = [a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
+                  for a in arrays]
         first = arrays[0].dtype
         for name, array in zip(_NAMES, arrays):
             if array.dtype != first:

@@ -38,6 +38,19 @@ def test_non_contiguous_operands():
     np.testing.assert_array_equal(vals, a + b)
 
 
+def test_byte_order_and_empty_arrays():
+    a = np.array([1.5, -2.0, 3.0], dtype=">f4")
+    vals, flags = fpx.mul(a, a)
+    assert vals.dtype == np.float32 and vals.tolist() == [2.25, 4.0, 9.0]
+    bits = np.array([0x3F80, 0x4000], dtype=">u2")
+    vals, _ = fpx.add(bits, bits, format="bf16")
+    assert vals.tolist() == [0x4000, 0x4080]
+    vals, flags = fpx.mul(np.zeros((0, 3), BF16), np.zeros(3, BF16))
+    assert vals.shape == flags.shape == (0, 3) and vals.dtype == BF16
+    r = fpx.check("mul", np.zeros(0, BF16), np.zeros(0, BF16), result=np.zeros(0, BF16))
+    assert str(r) == "0 passed, 0 failed"
+
+
 def test_bits_and_dtype_calls_agree():
     a = np.linspace(-3, 3, 50).astype(BF16)
     b = np.linspace(5, -1, 50).astype(BF16)

@@ -221,6 +221,52 @@ impl LineLimitArgs {
     }
 }
 
+/// `--shard K/N`: run only the K-th of N contiguous parts of a job (K from 1), so that a
+/// job array runs the whole job and the parts' outputs, concatenated in order K = 1..N, equal
+/// one run without `--shard`.
+#[derive(Args, Clone, Copy, Debug, Default)]
+pub struct ShardArgs {
+    /// Run only part K of N (K from 1); the parts' outputs in order equal the whole output.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+}
+
+/// Part `k` (from 1) of `n`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// Which part, 1..=n.
+    pub k: u64,
+    /// How many parts.
+    pub n: u64,
+}
+
+impl Shard {
+    /// The items `[start, stop)` of this part of `size` items: `(k-1)*size/n .. k*size/n`.
+    pub fn range(&self, size: u128) -> (u128, u128) {
+        let at = |k: u64| size * u128::from(k) / u128::from(self.n);
+        (at(self.k - 1), at(self.k))
+    }
+}
+
+impl ShardArgs {
+    /// The items of `size` this run handles: all of them without `--shard`.
+    pub fn range(&self, size: u128) -> (u128, u128) {
+        self.shard.map_or((0, size), |s| s.range(size))
+    }
+}
+
+/// Parses `K/N` with `1 <= K <= N`.
+fn parse_shard(text: &str) -> std::result::Result<Shard, String> {
+    let bad = || format!("expected K/N with 1 <= K <= N, got '{text}'");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let k: u64 = k.trim().parse().map_err(|_| bad())?;
+    let n: u64 = n.trim().parse().map_err(|_| bad())?;
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok(Shard { k, n })
+}
+
 /// Parses `--range LO,HI`: two exact, non-NaN values of `fmt`.
 pub fn parse_range(
     env: &Env,
@@ -388,5 +434,29 @@ impl AdArgs {
         let graph = self.net.load(env)?.graph;
         let (phi, loss_targets) = self.phi.resolve(&env, &graph, notation, &self.lines)?;
         Ok(AdSetup { env, notation, graph, phi, loss_targets })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_split_in_order_and_cover_everything() {
+        assert_eq!(parse_shard("2/3"), Ok(Shard { k: 2, n: 3 }));
+        for bad in ["0/3", "4/3", "1", "a/2", "1/0"] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+        for (size, n) in [(0u128, 1u64), (10, 3), (7, 7), (3, 5), (65536, 16)] {
+            let mut next = 0;
+            for k in 1..=n {
+                let (start, stop) = Shard { k, n }.range(size);
+                assert_eq!(start, next, "{size} {k}/{n}");
+                assert!(stop >= start);
+                next = stop;
+            }
+            assert_eq!(next, size);
+        }
+        assert_eq!(ShardArgs::default().range(9), (0, 9));
     }
 }

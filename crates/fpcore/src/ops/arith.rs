@@ -11,6 +11,7 @@ use crate::env::Env;
 use crate::fast;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
+use crate::model;
 use crate::nan;
 use crate::ops::wide;
 use crate::round::round_pack;
@@ -105,6 +106,9 @@ pub(crate) fn add_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Round
 
 /// IEEE 754 addition: `a ⊕ b`, rounded once.
 pub fn add(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| add(ieee, w, a, b));
+    }
     if let Some(r) = fast::add(env, fmt, a, b, false) {
         return r;
     }
@@ -117,6 +121,9 @@ pub fn add(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
 
 /// IEEE 754 subtraction: `a ⊖ b`, rounded once.
 pub fn sub(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| sub(ieee, w, a, b));
+    }
     if let Some(r) = fast::add(env, fmt, a, b, true) {
         return r;
     }
@@ -162,6 +169,9 @@ fn mul_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
 
 /// IEEE 754 multiplication: `a ⊗ b`, rounded once.
 pub fn mul(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| mul(ieee, w, a, b));
+    }
     if let Some(r) = fast::mul(env, fmt, a, b) {
         return r;
     }
@@ -207,6 +217,9 @@ fn div_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
 
 /// IEEE 754 division: `a ⊘ b`, rounded once.
 pub fn div(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| div(ieee, w, a, b));
+    }
     if let Some(r) = fast::div(env, fmt, a, b) {
         return r;
     }
@@ -245,6 +258,9 @@ fn sqrt_finite(env: &Env, fmt: &Format, x: Finite) -> Rounded<u128> {
 
 /// IEEE 754 squareRoot, rounded once.
 pub fn sqrt(env: &Env, fmt: &Format, a: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a], |ieee, w, _, [a]| sqrt(ieee, w, a));
+    }
     if let Some(r) = fast::sqrt(env, fmt, a) {
         return r;
     }
@@ -305,6 +321,9 @@ pub(crate) fn fma_special(
 
 /// IEEE 754 fusedMultiplyAdd: `a * b + c` computed exactly and rounded once.
 pub fn fma(env: &Env, fmt: &Format, a: u128, b: u128, c: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b, c], |ieee, w, _, [a, b, c]| fma(ieee, w, a, b, c));
+    }
     if let Some(r) = fast::fma(env, fmt, a, b, c) {
         return r;
     }

@@ -78,6 +78,8 @@ impl EnvArgs {
                 NanArg::Canonical => NanPolicy::Canonical,
                 NanArg::X86 => NanPolicy::X86Sse,
                 NanArg::Arm => NanPolicy::ArmDefaultNan,
+                NanArg::Xla => NanPolicy::XlaCpu,
+                NanArg::MlDtypes => NanPolicy::MlDtypes,
             },
             overflow,
             daz: self.daz,
@@ -118,6 +120,13 @@ pub enum NanArg {
     X86,
     /// ARM default-NaN mode.
     Arm,
+    /// XLA (JAX) on CPU: the first NaN operand's sign, no payload; invalid gives the negative
+    /// NaN; a NaN converted to a finite-only format gives the zero of the other sign.
+    Xla,
+    /// ml_dtypes' arithmetic: as xla, with the sign of the NaN operand its compiled code keeps
+    /// (docs/semantics.md §6).
+    #[value(name = "ml_dtypes")]
+    MlDtypes,
 }
 
 /// The operand format and the operation of `batch`, `verify` and `gen`.

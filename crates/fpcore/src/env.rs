@@ -34,6 +34,36 @@ pub enum NanPolicy {
     /// only the quiet bit set. For every format this equals [`NanPolicy::Canonical`]; it is
     /// kept as its own name so that a caller can say which hardware rule it means.
     ArmDefaultNan,
+    /// XLA on CPU (JAX's arithmetic on its narrow types, computed in binary32 on an x86
+    /// host and converted as ml_dtypes converts): a NaN result is the quiet NaN with no
+    /// payload and the sign of the first NaN operand (in operand order); a NaN made by an
+    /// invalid operation is negative (x86's default NaN: 0xFFC0 in bfloat16, 0xFE in e5m2,
+    /// 0xFF in e4m3fn); an overflow or an exact infinity in a format without infinities
+    /// (e4m3fn) is the NaN with the result's sign; FNUZ formats have the one NaN 0x80.
+    /// Finite-only formats (e2m1fn, e2m3fn, e3m2fn) have no NaN: a NaN converted to them
+    /// becomes the zero of the opposite sign (+NaN gives -0), as ml_dtypes' conversion does.
+    XlaCpu,
+    /// ml_dtypes' own arithmetic (its x86-64 wheels): as [`NanPolicy::XlaCpu`], except which
+    /// NaN operand's sign a binary operation keeps, which follows the operand order of its
+    /// compiled binary32 code: in formats of at most 8 bits, add and sub keep the first
+    /// operand's sign when it is a NaN and give +NaN otherwise; in wider formats (bfloat16)
+    /// add keeps the last NaN operand's sign and sub the first's; mul keeps the last NaN
+    /// operand's sign, div and sqrt the first's.
+    MlDtypes,
+}
+
+impl NanPolicy {
+    /// Parses a policy's name: `canonical`, `x86`, `arm`, `xla` or `ml_dtypes`.
+    pub fn parse(name: &str) -> Option<NanPolicy> {
+        Some(match name {
+            "canonical" => NanPolicy::Canonical,
+            "x86" => NanPolicy::X86Sse,
+            "arm" => NanPolicy::ArmDefaultNan,
+            "xla" => NanPolicy::XlaCpu,
+            "ml_dtypes" => NanPolicy::MlDtypes,
+            _ => return None,
+        })
+    }
 }
 
 /// What happens when a rounded result exceeds the largest finite value, named as IEEE P3109

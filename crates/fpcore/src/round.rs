@@ -113,7 +113,9 @@ pub(crate) fn overflow(env: &Env, fmt: &Format, sign: bool) -> Rounded<u128> {
             fmt.inf(sign).expect("IEEE formats have infinities")
         }
         // The overflowed value is lost: the NaN follows the NaN policy like any made NaN.
-        (OverflowPolicy::Ieee, Specials::NanOnly | Specials::Fnuz) => nan::generated(env, fmt),
+        (OverflowPolicy::Ieee, Specials::NanOnly | Specials::Fnuz) => {
+            nan::lost_infinity(env, fmt, sign)
+        }
     };
     Rounded::new(value, flags)
 }

@@ -12,7 +12,7 @@ use crate::fast;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
 use crate::model;
-use crate::nan;
+use crate::nan::{self, MlSign};
 use crate::ops::wide;
 use crate::round::round_pack;
 use crate::sig::{bit_len, mul_wide, shift_right_jam};
@@ -39,12 +39,14 @@ fn pass_through(fmt: &Format, u: Unpacked) -> u128 {
     }
 }
 
-pub(crate) fn add_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked) -> Special {
+/// The special cases of addition; `sub` says the operation is a subtraction (whose `b` is
+/// already negated), for the NaN rule of [`crate::NanPolicy::MlDtypes`].
+pub(crate) fn add_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked, sub: bool) -> Special {
     use Kind::*;
     let done = |bits| Special::Done(Rounded::exact(bits));
     match (a.kind, b.kind) {
         (Nan { .. }, _) | (_, Nan { .. }) => {
-            Special::Done(nan::propagate(env, fmt, &[(fmt, a), (fmt, b)]))
+            Special::Done(nan::propagate2(env, fmt, a, b, MlSign::add(fmt, sub)))
         }
         (Inf, Inf) if a.sign != b.sign => Special::Done(nan::invalid(env, fmt)),
         (Inf, _) => done(pass_through(fmt, a)),
@@ -113,7 +115,7 @@ pub fn add(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
         return r;
     }
     let (ua, ub) = (fmt.unpack(a), fmt.unpack(b));
-    match add_special(env, fmt, ua, ub) {
+    match add_special(env, fmt, ua, ub, false) {
         Special::Done(r) => r,
         Special::Finite => add_finite(env, fmt, finite(ua), finite(ub)),
     }
@@ -128,7 +130,7 @@ pub fn sub(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
         return r;
     }
     let (ua, ub) = (fmt.unpack(a), negate_operand(fmt.unpack(b)));
-    match add_special(env, fmt, ua, ub) {
+    match add_special(env, fmt, ua, ub, true) {
         Special::Done(r) => r,
         Special::Finite => add_finite(env, fmt, finite(ua), finite(ub)),
     }
@@ -144,7 +146,7 @@ pub(crate) fn mul_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked) -> 
     let sign = a.sign != b.sign;
     match (a.kind, b.kind) {
         (Nan { .. }, _) | (_, Nan { .. }) => {
-            Special::Done(nan::propagate(env, fmt, &[(fmt, a), (fmt, b)]))
+            Special::Done(nan::propagate2(env, fmt, a, b, MlSign::Last))
         }
         (Inf, Zero) | (Zero, Inf) => Special::Done(nan::invalid(env, fmt)),
         (Inf, _) | (_, Inf) => Special::Done(Rounded::exact(nan::infinity(env, fmt, sign))),
@@ -187,7 +189,7 @@ pub(crate) fn div_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked) -> 
     let sign = a.sign != b.sign;
     match (a.kind, b.kind) {
         (Nan { .. }, _) | (_, Nan { .. }) => {
-            Special::Done(nan::propagate(env, fmt, &[(fmt, a), (fmt, b)]))
+            Special::Done(nan::propagate2(env, fmt, a, b, MlSign::First))
         }
         (Inf, Inf) | (Zero, Zero) => Special::Done(nan::invalid(env, fmt)),
         (Inf, _) => Special::Done(Rounded::exact(nan::infinity(env, fmt, sign))),

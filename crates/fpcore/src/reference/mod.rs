@@ -77,7 +77,7 @@ pub fn add(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
         return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| add(ieee, w, a, b));
     }
     let (ua, ub) = (fmt.unpack(a), fmt.unpack(b));
-    match add_special(env, fmt, ua, ub) {
+    match add_special(env, fmt, ua, ub, false) {
         Special::Done(r) => r,
         Special::Finite => add_exact(env, fmt, finite(ua), finite(ub)),
     }
@@ -89,7 +89,7 @@ pub fn sub(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
         return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| sub(ieee, w, a, b));
     }
     let (ua, ub) = sub_operands(fmt, a, b);
-    match add_special(env, fmt, ua, ub) {
+    match add_special(env, fmt, ua, ub, true) {
         Special::Done(r) => r,
         Special::Finite => add_exact(env, fmt, finite(ua), finite(ub)),
     }

@@ -298,3 +298,71 @@ fn via_binary32_daz_ftz_matches_jax_bfloat16_on_cpu() {
     // The model matters: exact IEEE bfloat16 differs from JAX on these operands.
     assert!(exact_differs > 1000, "only {exact_differs} cases tell the model from IEEE");
 }
+
+/// The host's binary32 and binary64 arithmetic under x86's MXCSR.FTZ and MXCSR.DAZ, against
+/// `--daz`, `--ftz` and `--nan x86` (values; the host's flags are not read).
+#[test]
+#[allow(clippy::float_arithmetic, reason = "the host's arithmetic is the system checked")]
+fn daz_ftz_match_the_host_under_mxcsr() {
+    use fpref::hostfp::{with_mxcsr, DAZ, FTZ};
+    use std::hint::black_box;
+    type HostOp = fn(f64, f64) -> f64;
+    let ops: [(Op, HostOp); 5] = [
+        (Op::Add, |a, b| a + b),
+        (Op::Sub, |a, b| a - b),
+        (Op::Mul, |a, b| a * b),
+        (Op::Div, |a, b| a / b),
+        (Op::Sqrt, |a, _| a.sqrt()),
+    ];
+    type HostOp32 = fn(f32, f32) -> f32;
+    let ops32: [HostOp32; 5] =
+        [|a, b| a + b, |a, b| a - b, |a, b| a * b, |a, b| a / b, |a, _| a.sqrt()];
+    let mut state = 0x0DA2_F122_u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    for (bits, daz, ftz) in [(DAZ | FTZ, true, true), (FTZ, false, true), (DAZ, true, false)] {
+        let env = Env { daz, ftz, nan: NanPolicy::X86Sse, ..Env::default() };
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let r = next();
+            // Subnormal and near-subnormal operands half of the time.
+            let (a32, b32) = if r % 2 == 0 {
+                ((r >> 8) as u32 & 0x80FF_FFFF, (r >> 40) as u32 & 0x81FF_FFFF | 0x3E00_0000)
+            } else {
+                ((r >> 1) as u32, (r >> 33) as u32)
+            };
+            let (a64, b64) = if r % 2 == 0 {
+                (r & 0x800F_FFFF_FFFF_FFFF, next() & 0x801F_FFFF_FFFF_FFFF | 0x3FC0_0000_0000_0000)
+            } else {
+                (r, next())
+            };
+            for (i, (op, host)) in ops.iter().enumerate() {
+                let host32 = ops32[i];
+                let ((h32, h64), changed) = with_mxcsr(bits, || {
+                    let x = host32(black_box(f32::from_bits(a32)), black_box(f32::from_bits(b32)));
+                    let y = host(black_box(f64::from_bits(a64)), black_box(f64::from_bits(b64)));
+                    (black_box(x).to_bits(), black_box(y).to_bits())
+                });
+                if !changed {
+                    eprintln!("not an x86-64 host: the MXCSR comparison was not run");
+                    return;
+                }
+                let operands32: Vec<u128> =
+                    [a32, b32][..op.arity()].iter().map(|&x| u128::from(x)).collect();
+                let operands64: Vec<u128> =
+                    [a64, b64][..op.arity()].iter().map(|&x| u128::from(x)).collect();
+                let got32 = op.eval(&env, &Format::BINARY32, &operands32).value;
+                let got64 = op.eval(&env, &Format::BINARY64, &operands64).value;
+                assert_eq!(got32, u128::from(h32), "binary32 {op} {a32:#x} {b32:#x} {env:?}");
+                assert_eq!(got64, u128::from(h64), "binary64 {op} {a64:#x} {b64:#x} {env:?}");
+                checked += 2;
+            }
+        }
+        assert_eq!(checked, 200_000);
+    }
+}

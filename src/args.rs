@@ -124,7 +124,7 @@ pub enum NanArg {
     /// NaN; a NaN converted to a finite-only format gives the zero of the other sign.
     Xla,
     /// ml_dtypes' arithmetic: as xla, with the sign of the NaN operand its compiled code keeps
-    /// (docs/semantics.md §6).
+    /// (docs/semantics.md §7).
     #[value(name = "ml_dtypes")]
     MlDtypes,
 }

@@ -1,4 +1,4 @@
-//! The modelled environments of docs/semantics.md §6 against the systems they model, run
+//! The modelled environments of docs/semantics.md §7 against the systems they model, run
 //! through the Python interpreter of `FPX_PYTHON` (scripts/test installs numpy, ml_dtypes and
 //! jax in its virtual environment):
 //!

@@ -4,7 +4,7 @@
 //! options (tininess, NaN encoding, overflow), an environment can model another system's
 //! arithmetic: subnormal operands read as zero ([`Env::daz`]), tiny results flushed to zero
 //! ([`Env::ftz`]) and each operation computed in a wider format and rounded twice
-//! ([`Env::via`]); docs/semantics.md §6 defines each.
+//! ([`Env::via`]); docs/semantics.md §7 defines each.
 
 use crate::format::Format;
 

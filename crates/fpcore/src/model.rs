@@ -1,4 +1,4 @@
-//! The modelled environments (docs/semantics.md §6): how an operation runs when its
+//! The modelled environments (docs/semantics.md §7): how an operation runs when its
 //! environment reads subnormal operands as zero ([`Env::daz`]), flushes tiny results
 //! ([`Env::ftz`]), computes in a wider format and rounds twice ([`Env::via`]) or saturates
 //! infinities ([`OverflowPolicy::SatFinite`]). Each is a composition of IEEE 754 operations

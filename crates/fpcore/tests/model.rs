@@ -1,4 +1,4 @@
-//! The modelled environments of docs/semantics.md §6 (denormals are zero, flush to zero,
+//! The modelled environments of docs/semantics.md §7 (denormals are zero, flush to zero,
 //! compute in a wider format, sat-finite) against their definitions, built here from the
 //! reference path's IEEE operations: exhaustive on the small formats, sampled on binary16,
 //! bfloat16 and binary32. Tininess is decided independently of the rounding routine's flags:

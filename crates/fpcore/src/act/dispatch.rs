@@ -48,7 +48,7 @@ impl ActOp {
 }
 
 /// `act(x)`, correctly rounded (docs/semantics.md §3), or its modelled composition under a
-/// modelled environment (docs/semantics.md §6).
+/// modelled environment (docs/semantics.md §7).
 pub fn eval(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> {
     if model::applies(env) {
         return model::run(env, fmt, fmt, [x], |ieee, w, _, [x]| eval(ieee, w, act, x));

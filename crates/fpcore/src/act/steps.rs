@@ -35,7 +35,7 @@ pub(crate) trait Steps {
 
 /// One correctly rounded step `f(a)`, its flags ORed into the context's.
 /// Under a modelled environment the step is modelled like every arithmetic step
-/// (docs/semantics.md §6).
+/// (docs/semantics.md §7).
 fn step(ctx: &mut Ctx, f: fn(&Env, &Format, u128) -> Rounded<u128>, a: u128) -> u128 {
     let r = if model::applies(&ctx.env) {
         model::run(&ctx.env, &ctx.fmt, &ctx.fmt, [a], |ieee, w, _, [a]| f(ieee, w, a))

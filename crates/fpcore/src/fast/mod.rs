@@ -2,7 +2,7 @@
 //! out, in plain `u64` arithmetic with the format's layout as compile-time constants.
 //!
 //! Every kernel returns `None` under an environment that is not [`Env::is_ieee`] (whose
-//! operations are modelled compositions, docs/semantics.md §6) and whenever anything is not common (a zero, subnormal, infinite or
+//! operations are modelled compositions, docs/semantics.md §7) and whenever anything is not common (a zero, subnormal, infinite or
 //! NaN operand; a result that is tiny, overflows, or lands on a code the format reserves); the
 //! caller then takes the general path. A kernel's `Some` result is the correctly rounded
 //! result with its flags, tested exhaustively (8-bit formats) and by sampling (wider ones)

@@ -18,7 +18,7 @@ use crate::format::Format;
 /// `acc = add(acc, mul(w, x))`; binary16, bfloat16 and binary32 run it on a host-f64 kernel
 /// (see `fast/dot.rs` for why that is exact) when the host is in its default floating-point
 /// state and the environment is [`Env::is_ieee`], and on the integer operations otherwise
-/// (under a modelled environment every step is the modelled operation, docs/semantics.md §6).
+/// (under a modelled environment every step is the modelled operation, docs/semantics.md §7).
 pub fn mul_add_chain<I: IntoIterator<Item = (u128, u128)>>(
     env: &Env,
     fmt: &Format,

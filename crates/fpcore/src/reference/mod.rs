@@ -5,7 +5,7 @@
 //! finitely many bits; they compute at least p + 2 quotient or root bits and a sticky bit
 //! from the exact remainder, which determines the rounding exactly.
 //!
-//! Under a modelled environment (docs/semantics.md §6) each twin is the same composition of
+//! Under a modelled environment (docs/semantics.md §7) each twin is the same composition of
 //! its own IEEE operation as the operation it twins.
 
 use num_bigint::{BigInt, BigUint, Sign};

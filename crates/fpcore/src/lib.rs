@@ -53,6 +53,7 @@ pub mod env;
 mod fast;
 pub mod flags;
 pub mod format;
+mod model;
 mod nan;
 pub mod op;
 pub mod ops;

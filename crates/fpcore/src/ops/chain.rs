@@ -19,7 +19,8 @@ use crate::ops::arith::{add, fma};
 /// with the union of every step's flags. Bit for bit the loop
 /// `acc = add(acc, mul(w, x))`; binary16, bfloat16 and binary32 run it on a host-f64 kernel
 /// (see `fast/dot.rs` for why that is exact) when the host is in its default floating-point
-/// state, and on the integer operations otherwise.
+/// state and the environment is [`Env::is_ieee`], and on the integer operations otherwise
+/// (under a modelled environment every step is the modelled operation, docs/semantics.md §7).
 pub fn mul_add_chain<I: IntoIterator<Item = (u128, u128)>>(
     env: &Env,
     fmt: &Format,
@@ -27,7 +28,7 @@ pub fn mul_add_chain<I: IntoIterator<Item = (u128, u128)>>(
     terms: I,
 ) -> Rounded<u128> {
     let terms = terms.into_iter();
-    let Some(kernel) = DotKernel::new(fmt, terms.size_hint().1) else {
+    let Some(kernel) = DotKernel::new(env, fmt, terms.size_hint().1) else {
         return mul_add_chain_integer(env, fmt, acc, terms);
     };
     let mut ctx = Ctx::new(*env, *fmt);

@@ -189,6 +189,7 @@ impl Network {
     #[allow(clippy::too_many_arguments)]
     fn check(
         &self,
+        py: Python<'_>,
         x: &Bound<'_, PyBytes>,
         y: &Bound<'_, PyBytes>,
         g: &Bound<'_, PyBytes>,
@@ -206,10 +207,12 @@ impl Network {
             .zip(grads.chunks(d_in.max(1)))
             .map(|(v, g)| Expected { value: v.to_vec(), gradient: g.to_vec() })
             .collect();
-        let ad = Ad::new(&self.graph, self.env);
-        let mut verifier = Verifier::new(&ad, &phi, max_mismatches);
-        verifier.check(&inputs, &expected, None).map_err(value_error)?;
-        let report = verifier.finish();
+        let report = py.allow_threads(|| {
+            let ad = Ad::new(&self.graph, self.env);
+            let mut verifier = Verifier::new(&ad, &phi, max_mismatches);
+            verifier.check(&inputs, &expected, None).map_err(value_error)?;
+            Ok::<_, PyErr>(verifier.finish())
+        })?;
         let out_fmt = *self.graph.output_format();
         let in_formats = input_formats(&self.graph);
         let mismatches = report

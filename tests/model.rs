@@ -358,3 +358,44 @@ fn daz_ftz_match_the_host_under_mxcsr() {
         assert_eq!(checked, 200_000);
     }
 }
+
+/// The options on the command line: `fpx batch` with each, on cases whose answers the systems
+/// modelled give (x86 FTZ flushes the exact subnormal 2^-127 and sets underflow and
+/// precision; JAX reads the bfloat16 subnormal as zero; P3109's sat-finite clamps inf + 1).
+#[test]
+fn batch_takes_the_modelling_options() {
+    let cases: [(&[&str], &str, &str); 4] = [
+        (&["--format", "binary32", "--op", "mul", "--ftz"], "00800000 3F000000", "00000000 03"),
+        (
+            &["--format", "bf16", "--op", "add", "--via", "binary32", "--daz", "--ftz"],
+            "3F80 0001",
+            "3F80 00",
+        ),
+        (&["--format", "e5m2", "--op", "add", "--overflow", "sat-finite"], "7C 3C", "7B 00"),
+        (&["--format", "e5m2", "--op", "add", "--saturate"], "7C 3C", "7C 00"),
+    ];
+    for (args, input, want) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fpx"))
+            .arg("batch")
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("run fpx");
+        {
+            use std::io::Write as _;
+            let mut stdin = child.stdin.take().expect("stdin");
+            writeln!(stdin, "{input}").expect("write the case");
+        }
+        let out = child.wait_with_output().expect("fpx output");
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8(out.stdout).expect("UTF-8");
+        assert_eq!(text.trim_end(), format!("{input} {want}"), "{args:?}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_fpx"))
+        .args(["batch", "--format", "e5m2", "--op", "add", "--via", "binary17"])
+        .output()
+        .expect("run fpx");
+    assert_eq!(out.status.code(), Some(2), "a bad --via format is a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format 'binary17'"));
+}

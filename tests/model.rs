@@ -12,6 +12,10 @@
 
 use std::process::Command;
 
+#[allow(dead_code, reason = "the generator's other draws serve other test binaries")]
+#[path = "support/rng.rs"]
+mod rng;
+
 use fpcore::{convert, Env, Format, NanPolicy, Op};
 
 /// The interpreter with numpy, ml_dtypes (and jax when `jax`), or `None` when there is none.
@@ -165,14 +169,8 @@ fn nan_policy_ml_dtypes_matches_ml_dtypes_exhaustively() {
 
 /// Random bfloat16 operand pairs (SplitMix64), half of them drawn from the special classes.
 fn bf16_pairs(count: usize) -> Vec<(u128, u128)> {
-    let mut state = 0xBF16_BF16_u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut rng = rng::SplitMix(0xBF16_BF16);
+    let mut next = move || rng.next();
     let special: [u16; 10] =
         [0x0000, 0x8000, 0x0001, 0x807F, 0x0080, 0x7F7F, 0x7F80, 0xFF80, 0x7FC0, 0xFFC1];
     let mut draw = move || {
@@ -317,14 +315,8 @@ fn daz_ftz_match_the_host_under_mxcsr() {
     type HostOp32 = fn(f32, f32) -> f32;
     let ops32: [HostOp32; 5] =
         [|a, b| a + b, |a, b| a - b, |a, b| a * b, |a, b| a / b, |a, _| a.sqrt()];
-    let mut state = 0x0DA2_F122_u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut rng = rng::SplitMix(0x0DA2_F122);
+    let mut next = move || rng.next();
     for (bits, daz, ftz) in [(DAZ | FTZ, true, true), (FTZ, false, true), (DAZ, true, false)] {
         let env = Env { daz, ftz, nan: NanPolicy::X86Sse, ..Env::default() };
         let mut checked = 0;
@@ -365,4 +357,45 @@ fn daz_ftz_match_the_host_under_mxcsr() {
         }
         assert_eq!(checked, 200_000);
     }
+}
+
+/// The options on the command line: `fpx batch` with each, on cases whose answers the systems
+/// modelled give (x86 FTZ flushes the exact subnormal 2^-127 and sets underflow and
+/// precision; JAX reads the bfloat16 subnormal as zero; P3109's sat-finite clamps inf + 1).
+#[test]
+fn batch_takes_the_modelling_options() {
+    let cases: [(&[&str], &str, &str); 4] = [
+        (&["--format", "binary32", "--op", "mul", "--ftz"], "00800000 3F000000", "00000000 03"),
+        (
+            &["--format", "bf16", "--op", "add", "--via", "binary32", "--daz", "--ftz"],
+            "3F80 0001",
+            "3F80 00",
+        ),
+        (&["--format", "e5m2", "--op", "add", "--overflow", "sat-finite"], "7C 3C", "7B 00"),
+        (&["--format", "e5m2", "--op", "add", "--saturate"], "7C 3C", "7C 00"),
+    ];
+    for (args, input, want) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fpx"))
+            .arg("batch")
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("run fpx");
+        {
+            use std::io::Write as _;
+            let mut stdin = child.stdin.take().expect("stdin");
+            writeln!(stdin, "{input}").expect("write the case");
+        }
+        let out = child.wait_with_output().expect("fpx output");
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8(out.stdout).expect("UTF-8");
+        assert_eq!(text.trim_end(), format!("{input} {want}"), "{args:?}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_fpx"))
+        .args(["batch", "--format", "e5m2", "--op", "add", "--via", "binary17"])
+        .output()
+        .expect("run fpx");
+    assert_eq!(out.status.code(), Some(2), "a bad --via format is a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format 'binary17'"));
 }

@@ -75,12 +75,14 @@ pub enum OverflowPolicy {
     /// which have neither.
     #[default]
     Ieee,
-    /// P3109's SatPropagate (OCP OFP8's saturating mode, `--saturate`): a finite result beyond
-    /// the largest finite value becomes that value with the result's sign. Infinite operands
-    /// and exact infinite results (1/0) of formats that have infinities stay infinite; an
-    /// infinity in a format without infinities (converted into it, or 1/0) becomes the largest
-    /// finite value.
-    SatPropagate,
+    /// P3109's SatPropagate (OCP OFP8's saturating mode, `--saturate`; also spelled
+    /// [`OverflowPolicy::SatPropagate`]): a finite result beyond the largest finite value
+    /// becomes that value with the result's sign. Infinite operands and exact infinite results
+    /// (1/0) of formats that have infinities stay infinite; an infinity in a format without
+    /// infinities (converted into it, or 1/0) becomes the largest finite value. The variant
+    /// keeps the name it had before the P3109 names, so that printed environments stay the
+    /// same.
+    Saturate,
     /// P3109's SatFinite (gfloat's saturating rounding): as [`OverflowPolicy::SatPropagate`],
     /// and every infinite result, whether from an infinite operand or an exact infinity such
     /// as 1/0, becomes the largest finite value with its sign (no flag beyond the operation's
@@ -88,10 +90,10 @@ pub enum OverflowPolicy {
     SatFinite,
 }
 
-#[allow(non_upper_case_globals, reason = "the variant's former name, kept for existing callers")]
+#[allow(non_upper_case_globals, reason = "P3109's name of a variant, spelled as a variant")]
 impl OverflowPolicy {
-    /// The former name of [`OverflowPolicy::SatPropagate`], the mode `--saturate` selects.
-    pub const Saturate: OverflowPolicy = OverflowPolicy::SatPropagate;
+    /// P3109's name of [`OverflowPolicy::Saturate`].
+    pub const SatPropagate: OverflowPolicy = OverflowPolicy::Saturate;
 
     /// Parses a mode's name: `ieee`, `sat-finite` or `sat-propagate` (also `saturate`, the
     /// spelling of `sat-propagate` that `--saturate` keeps).
@@ -99,7 +101,7 @@ impl OverflowPolicy {
         Some(match name {
             "ieee" => OverflowPolicy::Ieee,
             "sat-finite" => OverflowPolicy::SatFinite,
-            "sat-propagate" | "saturate" => OverflowPolicy::SatPropagate,
+            "sat-propagate" | "saturate" => OverflowPolicy::Saturate,
             _ => return None,
         })
     }
@@ -109,7 +111,7 @@ impl OverflowPolicy {
         match self {
             OverflowPolicy::Ieee => "ieee",
             OverflowPolicy::SatFinite => "sat-finite",
-            OverflowPolicy::SatPropagate => "sat-propagate",
+            OverflowPolicy::Saturate => "sat-propagate",
         }
     }
 }
@@ -159,7 +161,7 @@ impl Env {
     #[must_use]
     pub fn ieee_part(&self) -> Env {
         let overflow = match self.overflow {
-            OverflowPolicy::SatFinite => OverflowPolicy::SatPropagate,
+            OverflowPolicy::SatFinite => OverflowPolicy::Saturate,
             other => other,
         };
         Env { daz: false, ftz: false, via: None, overflow, ..*self }

@@ -34,9 +34,32 @@
 //! assert_eq!(ctx.flags, Flags::OVERFLOW | Flags::INEXACT);
 //! ```
 //!
+//! An [`Env`] can also model another system's arithmetic (docs/semantics.md §7): subnormal
+//! operands read as zero ([`Env::daz`]), tiny results flushed ([`Env::ftz`]), each operation
+//! computed in a wider format and rounded again ([`Env::via`]), P3109's overflow modes
+//! ([`OverflowPolicy`]) and the NaNs of XLA and ml_dtypes ([`NanPolicy`]). JAX on CPU computes
+//! bfloat16 in binary32 with denormals read as zero and results flushed:
+//!
+//! ```
+//! use fpcore::{add, Env, Flags, Format, NanPolicy};
+//!
+//! let xla = Env {
+//!     via: Some(Format::BINARY32),
+//!     daz: true,
+//!     ftz: true,
+//!     nan: NanPolicy::XlaCpu,
+//!     ..Env::default()
+//! };
+//! // 1 + 2^-133 (a bfloat16 subnormal): the subnormal is read as zero, so the sum is exactly 1;
+//! // IEEE bfloat16 rounds the same sum to 1 with inexact.
+//! assert_eq!(add(&xla, &Format::BF16, 0x3F80, 0x0001).flags, Flags::NONE);
+//! assert_eq!(add(&Env::default(), &Format::BF16, 0x3F80, 0x0001).flags, Flags::INEXACT);
+//! ```
+//!
 //! Modules, bottom up: [`format`](mod@format), [`flags`], [`env`](mod@env) and [`value`] (formats, flags, options,
 //! encodings); `sig` (wide-significand primitives) and `nan` (NaN results); `round` (the
-//! single rounding routine); `fast` (integer kernels of the named formats, and the binary64
+//! single rounding routine); `model` (the modelled environments as compositions of IEEE
+//! operations); `fast` (integer kernels of the named formats, and the binary64
 //! kernels of the multiply-add chain and the activations); [`ops`] (every operation, re-exported
 //! at the crate root) and [`reference`](mod@reference) (their exact twins); [`text`] (bit patterns, hex-float,
 //! decimal); [`ctx`] (flag-collecting context); [`act`] (activation functions; their names in

@@ -149,8 +149,9 @@ pub(crate) fn invalid(env: &Env, dst: &Format) -> Rounded<u128> {
 pub(crate) fn infinity(env: &Env, dst: &Format, sign: bool) -> u128 {
     match (dst.specials(), env.overflow) {
         (Specials::Ieee, _) => dst.inf(sign).expect("IEEE formats have infinities"),
-        (Specials::FiniteOnly, _)
-        | (_, OverflowPolicy::SatPropagate | OverflowPolicy::SatFinite) => dst.max_finite(sign),
+        (Specials::FiniteOnly, _) | (_, OverflowPolicy::Saturate | OverflowPolicy::SatFinite) => {
+            dst.max_finite(sign)
+        }
         (Specials::NanOnly | Specials::Fnuz, OverflowPolicy::Ieee) => lost_infinity(env, dst, sign),
     }
 }

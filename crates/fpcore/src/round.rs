@@ -107,8 +107,9 @@ pub(crate) fn round_pack(
 pub(crate) fn overflow(env: &Env, fmt: &Format, sign: bool) -> Rounded<u128> {
     let flags = Flags::OVERFLOW.union(Flags::INEXACT);
     let value = match (env.overflow, fmt.specials()) {
-        (OverflowPolicy::SatPropagate | OverflowPolicy::SatFinite, _)
-        | (_, Specials::FiniteOnly) => fmt.max_finite(sign),
+        (OverflowPolicy::Saturate | OverflowPolicy::SatFinite, _) | (_, Specials::FiniteOnly) => {
+            fmt.max_finite(sign)
+        }
         (OverflowPolicy::Ieee, Specials::Ieee) => {
             fmt.inf(sign).expect("IEEE formats have infinities")
         }

@@ -17,12 +17,13 @@ use fpcore::{
 /// An operation of the reference path: name, arity, evaluation.
 type RefOp = (&'static str, usize, fn(&Env, &Format, &[u128]) -> Rounded<u128>);
 
-const OPS: [RefOp; 5] = [
+const OPS: [RefOp; 6] = [
     ("add", 2, |e, f, x| reference::add(e, f, x[0], x[1])),
     ("sub", 2, |e, f, x| reference::sub(e, f, x[0], x[1])),
     ("mul", 2, |e, f, x| reference::mul(e, f, x[0], x[1])),
     ("div", 2, |e, f, x| reference::div(e, f, x[0], x[1])),
     ("sqrt", 1, |e, f, x| reference::sqrt(e, f, x[0])),
+    ("fma", 3, |e, f, x| reference::fma(e, f, x[0], x[1], x[2])),
 ];
 
 /// The same operations through the crate's entry points (fast paths and models).
@@ -33,6 +34,7 @@ fn entry(name: &str, env: &Env, fmt: &Format, x: &[u128]) -> Rounded<u128> {
         "mul" => fpcore::mul(env, fmt, x[0], x[1]),
         "div" => fpcore::div(env, fmt, x[0], x[1]),
         "sqrt" => fpcore::sqrt(env, fmt, x[0]),
+        "fma" => fpcore::fma(env, fmt, x[0], x[1], x[2]),
         _ => unreachable!("the names of OPS"),
     }
 }
@@ -58,8 +60,30 @@ fn below_min_normal(fmt: &Format, wide: &Format, value: u128) -> bool {
     compare(wide, abs, min_normal_in(fmt, wide)).value == Ordering::Less
 }
 
+/// Whether the exact `a * b + c` (encodings of `fmt`) is nonzero and below `fmt`'s smallest
+/// normal magnitude m: binary128 cannot hold every such sum, but it gets the sign of
+/// `a * b + (c - m)` and `a * b + (c + m)` right (a correctly rounded value keeps the exact
+/// value's sign), and c ± m are exact in it.
+fn fma_tiny_before(fmt: &Format, xs: &[u128]) -> bool {
+    let wide = Format::BINARY128;
+    let env = Env::default();
+    let [a, b, c] = [xs[0], xs[1], xs[2]].map(|x| convert(&env, fmt, &wide, x).value);
+    let m = min_normal_in(fmt, &wide);
+    let sign = |addend: u128| {
+        let r = reference::fma(&env, &wide, a, b, addend).value;
+        compare(&wide, r, 0).value
+    };
+    let below = sign(reference::sub(&env, &wide, c, m).value) == Ordering::Less;
+    let above = sign(reference::add(&env, &wide, c, m).value) == Ordering::Greater;
+    let exact = reference::fma(&env, &wide, a, b, c).value;
+    below && above && compare(&wide, exact, 0).value != Ordering::Equal
+}
+
 /// Whether `op` on `xs` (encodings of `fmt`) is tiny in `fmt` under `tininess`.
 fn is_tiny(tininess: Tininess, fmt: &Format, op: &RefOp, xs: &[u128]) -> bool {
+    if op.0 == "fma" && tininess == Tininess::BeforeRounding {
+        return fma_tiny_before(fmt, xs);
+    }
     let wide = match tininess {
         Tininess::BeforeRounding => Format::BINARY128,
         Tininess::AfterRounding => {
@@ -157,10 +181,14 @@ fn check(env: &Env, fmt: &Format, cases: &mut dyn FnMut(usize) -> Vec<Vec<u128>>
 fn exhaustive(fmt: Format) -> impl FnMut(usize) -> Vec<Vec<u128>> {
     move |arity| {
         let n = 1u128 << fmt.bits();
-        if arity == 1 {
-            (0..n).map(|a| vec![a]).collect()
-        } else {
-            (0..n).flat_map(|a| (0..n).map(move |b| vec![a, b])).collect()
+        match arity {
+            1 => (0..n).map(|a| vec![a]).collect(),
+            2 => (0..n).flat_map(|a| (0..n).map(move |b| vec![a, b])).collect(),
+            // fma: every pair of factors, with an addend that runs through every encoding
+            // (a different one for each pair).
+            _ => {
+                (0..n).flat_map(|a| (0..n).map(move |b| vec![a, b, (a * 7 + b * 13) % n])).collect()
+            }
         }
     }
 }

@@ -244,11 +244,11 @@ impl Oracle {
             // A line in TestFloat's layout whose every field reads at the byte level is taken
             // as it stands; any other line goes the general way, which gives the same values
             // or names the error.
-            if let Some((fixed_fields, end)) = fixed
-                .and_then(|fixed| fixed.split(bytes, start))
+            if let Some((fixed, end)) = fixed
+                .and_then(|fixed| Some((fixed, fixed.split(bytes, start)?)))
                 .filter(|(_, end)| end - start <= max_line)
             {
-                if self.take_fixed_line(mode, &fixed_fields, cases) {
+                if self.take_fixed_line(mode, &fixed, &bytes[..end], start, cases) {
                     if matches!(mode, Mode::Verify(_)) {
                         cases.rows.push(Row { line_no, start, end });
                     }
@@ -311,29 +311,34 @@ impl Oracle {
         Some(wire::FixedLine::new(&widths[..count]))
     }
 
-    /// Stores the case of a line split by [`wire::FixedLine`] when every field reads at the
+    /// Stores the case of the line at `start` that [`wire::FixedLine::split`] found in the
+    /// layout `fixed` (`bytes` ends with it) when every field reads at the
     /// byte level (hex digits only, so no field holds whitespace and the split is the one
     /// `str::split_whitespace` makes); false, storing nothing, otherwise.
     #[inline]
     fn take_fixed_line(
         &self,
         mode: Mode,
-        fields: &[&[u8]; wire::MAX_FIELDS],
+        fixed: &wire::FixedLine,
+        bytes: &[u8],
+        start: usize,
         cases: &mut Cases,
     ) -> bool {
         let arity = self.op.arity();
         let mask = self.fmt.mask();
         let mut operands = [0u128; 3];
-        for (operand, field) in operands.iter_mut().zip(fields).take(arity) {
-            match wire::parse_bits(field, mask) {
+        for (k, operand) in operands.iter_mut().enumerate().take(arity) {
+            match wire::parse_bits(fixed.field(bytes, start, k), mask) {
                 Some(bits) => *operand = bits,
                 None => return false,
             }
         }
         if let Mode::Verify(_) = mode {
             let res_mask = self.op.result_format(&self.fmt).mask();
-            let Some(expected) = wire::parse_bits(fields[arity], res_mask) else { return false };
-            let flags = wire::parse_flag_byte(fields[arity + 1]).and_then(Flags::from_bits);
+            let field = fixed.field(bytes, start, arity);
+            let Some(expected) = wire::parse_bits(field, res_mask) else { return false };
+            let field = fixed.field(bytes, start, arity + 1);
+            let flags = wire::parse_flag_byte(field).and_then(Flags::from_bits);
             let Some(flags) = flags else { return false };
             cases.expected.push(expected);
             cases.expected_flags.push(Some(flags));

@@ -244,11 +244,11 @@ impl Oracle {
             // A line in TestFloat's layout whose every field reads at the byte level is taken
             // as it stands; any other line goes the general way, which gives the same values
             // or names the error.
-            if let Some((fixed_fields, end)) = fixed
-                .and_then(|fixed| fixed.split(bytes, start))
+            if let Some((fixed, end)) = fixed
+                .and_then(|fixed| Some((fixed, fixed.split(bytes, start)?)))
                 .filter(|(_, end)| end - start <= max_line)
             {
-                if self.take_fixed_line(mode, &fixed_fields, cases) {
+                if self.take_fixed_line(mode, &fixed, &bytes[..end], start, cases) {
                     if matches!(mode, Mode::Verify(_)) {
                         cases.rows.push(Row { line_no, start, end });
                     }
@@ -311,29 +311,34 @@ impl Oracle {
         Some(wire::FixedLine::new(&widths[..count]))
     }
 
-    /// Stores the case of a line split by [`wire::FixedLine`] when every field reads at the
+    /// Stores the case of the line at `start` that [`wire::FixedLine::split`] found in the
+    /// layout `fixed` (`bytes` ends with it) when every field reads at the
     /// byte level (hex digits only, so no field holds whitespace and the split is the one
     /// `str::split_whitespace` makes); false, storing nothing, otherwise.
     #[inline]
     fn take_fixed_line(
         &self,
         mode: Mode,
-        fields: &[&[u8]; wire::MAX_FIELDS],
+        fixed: &wire::FixedLine,
+        bytes: &[u8],
+        start: usize,
         cases: &mut Cases,
     ) -> bool {
         let arity = self.op.arity();
         let mask = self.fmt.mask();
         let mut operands = [0u128; 3];
-        for (operand, field) in operands.iter_mut().zip(fields).take(arity) {
-            match wire::parse_bits(field, mask) {
+        for (k, operand) in operands.iter_mut().enumerate().take(arity) {
+            match wire::parse_bits(fixed.field(bytes, start, k), mask) {
                 Some(bits) => *operand = bits,
                 None => return false,
             }
         }
         if let Mode::Verify(_) = mode {
             let res_mask = self.op.result_format(&self.fmt).mask();
-            let Some(expected) = wire::parse_bits(fields[arity], res_mask) else { return false };
-            let flags = wire::parse_flag_byte(fields[arity + 1]).and_then(Flags::from_bits);
+            let field = fixed.field(bytes, start, arity);
+            let Some(expected) = wire::parse_bits(field, res_mask) else { return false };
+            let field = fixed.field(bytes, start, arity + 1);
+            let flags = wire::parse_flag_byte(field).and_then(Flags::from_bits);
             let Some(flags) = flags else { return false };
             cases.expected.push(expected);
             cases.expected_flags.push(Some(flags));
@@ -511,6 +516,12 @@ impl Oracle {
     }
 }
 
+/// The tests' generator, shared with the workspace's tests and benches.
+#[cfg(test)]
+#[allow(dead_code, reason = "the tests use the generator only")]
+#[path = "../../../tests/support/rng.rs"]
+mod rng;
+
 #[cfg(test)]
 mod tests {
     use std::io::{BufReader, Read};
@@ -519,20 +530,16 @@ mod tests {
 
     use super::*;
 
-    /// SplitMix64, the generator of the tests (tests/support/rng.rs).
-    struct SplitMix(u64);
+    use super::rng::SplitMix;
 
-    impl SplitMix {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
+    /// A number in `0..n` from the tests' generator.
+    trait Pick {
+        fn pick(&mut self, n: usize) -> usize;
+    }
 
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
+    impl Pick for SplitMix {
+        fn pick(&mut self, n: usize) -> usize {
+            self.below(n as u64) as usize
         }
     }
 
@@ -554,7 +561,7 @@ mod tests {
         let bits = u128::from(rng.next()) << 64 | u128::from(rng.next());
         let value = bits & fmt.mask();
         let digits = fmt.hex_digits();
-        match (rng.below(6000), notation) {
+        match (rng.pick(6000), notation) {
             (0..=199, _) => format!("0x{value:X}"),
             (200..=399, _) => format!("000{value:0digits$x}"),
             (400, _) => "1.5".into(),
@@ -562,7 +569,7 @@ mod tests {
             (402, _) => format!("{:X}", bits),
             (403, _) => "zz".into(),
             (404, _) => "nan".into(),
-            (_, Notation::Text) => format!("{}", rng.below(2000) as i64 - 1000),
+            (_, Notation::Text) => format!("{}", rng.pick(2000) as i64 - 1000),
             (_, Notation::Bits) => format!("{value:0digits$X}"),
         }
     }
@@ -584,41 +591,41 @@ mod tests {
                     })
                     .collect();
                 let r = oracle.op.eval(&oracle.env, &oracle.fmt, &operands);
-                let value = if rng.below(8) == 0 { r.value ^ 1 } else { r.value };
+                let value = if rng.pick(8) == 0 { r.value ^ 1 } else { r.value };
                 fields.push(format_value(&res_fmt, oracle.notation, value & res_fmt.mask()));
-                let flags = if rng.below(8) == 0 { r.flags.bits() ^ 1 } else { r.flags.bits() };
-                match rng.below(3000) {
+                let flags = if rng.pick(8) == 0 { r.flags.bits() ^ 1 } else { r.flags.bits() };
+                match rng.pick(3000) {
                     0..=5 => {}
                     6..=59 => fields.push("+1".into()),
                     60 => fields.push("3f".into()),
                     _ => fields.push(format!("{flags:02x}")),
                 }
             }
-            match rng.below(3000) {
+            match rng.pick(3000) {
                 0 => fields.push("extra".into()),
                 1 => {
                     fields.pop();
                 }
                 _ => {}
             }
-            let separator = [" ", " ", " ", "\t", "  ", "\u{a0}", "\x0b"][rng.below(7)];
+            let separator = [" ", " ", " ", "\t", "  ", "\u{a0}", "\x0b"][rng.pick(7)];
             let mut line = fields.join(separator);
-            match rng.below(40) {
+            match rng.pick(40) {
                 0 => line.clear(),
                 1 => line = format!("# {line}"),
                 2 => line = format!("  {line}\r"),
                 3 => line.push_str("\r\r"),
                 4 => line = format!("\u{2003}{line}"),
-                5 if rng.below(20) == 0 => line.push_str(&"0".repeat(40)),
+                5 if rng.pick(20) == 0 => line.push_str(&"0".repeat(40)),
                 _ => {}
             }
             out.extend_from_slice(line.as_bytes());
-            if rng.below(2000) == 0 {
+            if rng.pick(2000) == 0 {
                 out.push(0xff);
             }
             out.push(b'\n');
         }
-        if rng.below(2) == 0 {
+        if rng.pick(2) == 0 {
             out.pop();
         }
         out
@@ -673,9 +680,9 @@ mod tests {
         for round in 0..6 {
             let verify = round % 2 == 1;
             let bytes = input(&mut rng, oracle, verify, lines);
-            let max_line = [30, 1 << 20, 1 << 20, 1 << 20][rng.below(4)];
-            let fail_at = (rng.below(5) == 0).then(|| rng.below(bytes.len() + 1));
-            let options = options[rng.below(options.len())];
+            let max_line = [30, 1 << 20, 1 << 20, 1 << 20][rng.pick(4)];
+            let fail_at = (rng.pick(5) == 0).then(|| rng.pick(bytes.len() + 1));
+            let options = options[rng.pick(options.len())];
             let mut want_out = Vec::new();
             let want = if verify {
                 let r = oracle.verify_serial(

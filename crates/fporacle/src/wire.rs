@@ -134,8 +134,10 @@ impl<'a> Fields<'a> {
 /// known places.
 #[derive(Clone, Copy, Debug)]
 pub struct FixedLine {
-    widths: [usize; MAX_FIELDS],
+    /// Where each field starts in the line, and its width.
+    fields: [(usize, usize); MAX_FIELDS],
     count: usize,
+    len: usize,
 }
 
 impl FixedLine {
@@ -146,14 +148,18 @@ impl FixedLine {
     /// With more than [`MAX_FIELDS`] widths or a zero width.
     pub fn new(widths: &[usize]) -> FixedLine {
         assert!(widths.len() <= MAX_FIELDS && !widths.contains(&0), "1 to 5 nonempty fields");
-        let mut all = [0; MAX_FIELDS];
-        all[..widths.len()].copy_from_slice(widths);
-        FixedLine { widths: all, count: widths.len() }
+        let mut fields = [(0, 0); MAX_FIELDS];
+        let mut at = 0;
+        for (field, width) in fields.iter_mut().zip(widths) {
+            *field = (at, *width);
+            at += width + 1;
+        }
+        FixedLine { fields, count: widths.len(), len: at.saturating_sub(1) }
     }
 
     /// The length of such a line without its line feed.
     pub fn len(&self) -> usize {
-        self.widths.iter().sum::<usize>() + self.count.saturating_sub(1)
+        self.len
     }
 
     /// Whether the layout has no field.
@@ -161,34 +167,31 @@ impl FixedLine {
         self.count == 0
     }
 
-    /// When the line of `bytes` that starts at `start` has exactly this layout (fields of
-    /// these widths, single spaces between them, then a line feed or the end of `bytes`):
-    /// its fields and where it ends. The fields are not checked: a caller that finds a
-    /// field byte that is whitespace must not rely on the split.
-    pub fn split<'a>(
-        &self,
-        bytes: &'a [u8],
-        start: usize,
-    ) -> Option<([&'a [u8]; MAX_FIELDS], usize)> {
-        let end = start.checked_add(self.len())?;
+    /// When the line of `bytes` that starts at `start` has exactly this layout (single
+    /// spaces between fields of these widths, then a line feed or the end of `bytes`): where
+    /// it ends. The fields are not checked: a caller that finds a field byte that is
+    /// whitespace must not rely on the split.
+    #[inline]
+    pub fn split(&self, bytes: &[u8], start: usize) -> Option<usize> {
+        let end = start.checked_add(self.len)?;
         let line = bytes.get(start..end)?;
         if bytes.get(end).is_some_and(|b| *b != b'\n') {
             return None;
         }
-        let mut fields: [&[u8]; MAX_FIELDS] = [&[]; MAX_FIELDS];
-        let mut at = 0;
-        for (k, field) in fields.iter_mut().enumerate().take(self.count) {
-            let width = self.widths[k];
-            *field = &line[at..at + width];
-            at += width;
-            if k + 1 < self.count {
-                if line[at] != b' ' {
-                    return None;
-                }
-                at += 1;
-            }
-        }
-        Some((fields, end))
+        let mut separators = self.fields[1..self.count.max(1)].iter();
+        separators.all(|(at, _)| line[at - 1] == b' ').then_some(end)
+    }
+
+    /// Field `k` of the line that starts at `start`, once [`FixedLine::split`] has found
+    /// the line in this layout.
+    ///
+    /// # Panics
+    ///
+    /// When the line is not within `bytes`.
+    #[inline]
+    pub fn field<'a>(&self, bytes: &'a [u8], start: usize, k: usize) -> &'a [u8] {
+        let (at, width) = self.fields[k];
+        &bytes[start + at..start + at + width]
     }
 }
 
@@ -464,14 +467,16 @@ mod tests {
         let layout = FixedLine::new(&[4, 4, 2]);
         assert_eq!(layout.len(), 12);
         let text = b"3F80 4000 01\n3F80  4000 01\n3F80 4000 01";
-        let (fields, end) = layout.split(text, 0).expect("in the layout");
-        assert_eq!(fields[..3], [&b"3F80"[..], b"4000", b"01"]);
-        assert_eq!(end, 12);
+        assert_eq!(layout.split(text, 0), Some(12));
+        let fields: Vec<&[u8]> = (0..3).map(|k| layout.field(text, 0, k)).collect();
+        assert_eq!(fields, [&b"3F80"[..], b"4000", b"01"]);
         assert!(layout.split(text, 13).is_none(), "two spaces");
         let last = text.len() - 12;
-        assert_eq!(layout.split(text, last).map(|(_, end)| end), Some(text.len()));
+        assert_eq!(layout.split(text, last), Some(text.len()));
+        assert_eq!(layout.field(text, last, 2), b"01");
         assert!(layout.split(b"3F80 4000 011\n", 0).is_none(), "a longer line");
         assert!(layout.split(b"3F80 4000 0", 0).is_none(), "a shorter line");
+        assert!(layout.split(b"3F80\t4000 01", 0).is_none(), "a tab");
     }
 
     /// The word-at-a-time readers and writers against the byte-at-a-time ones: every 16-bit

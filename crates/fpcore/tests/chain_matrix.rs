@@ -154,6 +154,25 @@ fn mul_add_rows_equals_the_integer_chains() {
                     c.m, c.v, c.init, c.bias
                 );
                 assert_eq!(flags, want_flags, "{fmt} case {case} flags");
+                // Bits above the encoding width are ignored (the operand contract).
+                let high = |v: &[u128], rng: &mut SplitMix| -> Vec<u128> {
+                    v.iter().map(|&x| x | (rng.next_u128() << fmt.bits())).collect()
+                };
+                let dirty_m = high(&c.m, &mut rng);
+                let dirty_v = high(&c.v, &mut rng);
+                let dirty_init = c.init.as_ref().map(|v| high(v, &mut rng));
+                let dirty_bias = c.bias.as_ref().map(|v| high(v, &mut rng));
+                let dirty = ChainMatrix::new(&fmt, steps, rows, cols, &dirty_m).expect("finite");
+                let mut dirty_out = Vec::new();
+                let dirty_flags = dirty.mul_add_rows(
+                    &env,
+                    &dirty_v,
+                    dirty_init.as_deref(),
+                    dirty_bias.as_deref(),
+                    &mut dirty_out,
+                    &mut scratch,
+                );
+                assert_eq!((dirty_out, dirty_flags), (want, Some(want_flags)), "{fmt} case {case}");
             }
         }
         // The host path must be taken on a good share of the draws, or this test checks little.

@@ -140,7 +140,7 @@ impl Layout {
                 let magnitude = if b & 0x7FFF_FFFF == 0 {
                     0
                 } else if code >= 127 - 14 {
-                    ((code - 127 + 15) << 10) | ((b & 0x7F_FFFF) >> 13)
+                    ((code + 15 - 127) << 10) | ((b & 0x7F_FFFF) >> 13)
                 } else {
                     // A subnormal of binary16: sig * 2^(code - 150) = frac * 2^-24.
                     sig >> (126 - code)

@@ -117,6 +117,8 @@ pub const NAMED: &[NamedFormat] = &[
     named("e2m1fn", &["float4_e2m1fn"], Format::E2M1FN),
     named("e2m3fn", &["float6_e2m3fn"], Format::E2M3FN),
     named("e3m2fn", &["float6_e3m2fn"], Format::E3M2FN),
+    named("e3m4", &["float8_e3m4"], Format::E3M4),
+    named("e4m3", &["float8_e4m3"], Format::E4M3),
 ];
 
 /// The canonical names of [`NAMED`], in table order.
@@ -180,6 +182,12 @@ impl Format {
     pub const E2M3FN: Format = Format::known(4, 0, 2, Specials::FiniteOnly, Kernel::None);
     /// OCP MX FP6 E3M2: every pattern finite.
     pub const E3M2FN: Format = Format::known(3, -2, 4, Specials::FiniteOnly, Kernel::None);
+
+    /// `float8_e3m4`: the IEEE layout with 3 exponent and 4 fraction bits (the generic `e3m4`).
+    pub const E3M4: Format = Format::known(5, -2, 3, Specials::Ieee, Kernel::None);
+    /// `float8_e4m3`: the IEEE layout with 4 exponent and 3 fraction bits (the generic `e4m3`,
+    /// largest finite 240, infinities at 0x78), not OCP's `e4m3fn`.
+    pub const E4M3: Format = Format::known(4, -6, 7, Specials::Ieee, Kernel::None);
 
     /// Builds a format with IEEE specials from its parameters, checking them.
     pub fn new(p: u32, emin: i32, emax: i32) -> Result<Format, FormatError> {

@@ -6,7 +6,7 @@ use crate::env::Env;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
 use crate::nan;
-use crate::round::{overflow, round_pack};
+use crate::round::{self, overflow, round_pack};
 use crate::value::Kind;
 
 /// Rounding direction of the integer operations (IEEE 754-2019 §5.3.1, §5.8).
@@ -52,7 +52,7 @@ pub fn convert(env: &Env, src: &Format, dst: &Format, a: u128) -> Rounded<u128> 
             Some(bits) => Rounded::exact(bits),
             None => overflow(env, dst, u.sign),
         },
-        Kind::Zero => Rounded::exact(dst.zero(u.sign)),
+        Kind::Zero => round::zero(env, dst, u.sign),
         Kind::Finite { sig, exp } => round_pack(env, dst, u.sign, sig, i64::from(exp), false),
     }
 }

@@ -54,3 +54,62 @@ impl SplitMix {
         sign | (code << fmt.frac_bits()) | frac
     }
 }
+
+/// The standard output of the Python `script` run with `args` by the interpreter of
+/// `FPX_PYTHON` (scripts/test sets it), or `None` when `module` cannot be imported there
+/// (allowed outside CI, where scripts/test installs it).
+pub fn python_output(module: &str, script: &str, args: &[&str]) -> Option<String> {
+    use std::process::Command;
+    let python = std::env::var_os("FPX_PYTHON").unwrap_or_else(|| "python3".into());
+    let probe = Command::new(&python).args(["-c", &format!("import {module}")]).output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{module} must be installed in CI (scripts/test does)"
+        );
+        eprintln!("{module} is not installed: the comparison with it was not run");
+        return None;
+    }
+    let out = Command::new(&python).args(["-c", script]).args(args).output().expect("run python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).expect("ascii output"))
+}
+
+/// The exact value of `bits` as Python's tests print it: `nan`, `inf`, `-inf`, `0`, `-0`, or
+/// `n/d` in lowest terms (d a power of two).
+pub fn exact_text(fmt: &Format, bits: u128) -> String {
+    use fpcore::Kind;
+    let u = fmt.unpack(bits);
+    let minus = if u.sign { "-" } else { "" };
+    match u.kind {
+        Kind::Nan { .. } => "nan".to_string(),
+        Kind::Inf => format!("{minus}inf"),
+        Kind::Zero => format!("{minus}0"),
+        Kind::Finite { mut sig, mut exp } => {
+            while sig % 2 == 0 {
+                sig /= 2;
+                exp += 1;
+            }
+            if exp >= 0 {
+                format!("{minus}{}/1", sig << exp)
+            } else {
+                format!("{minus}{sig}/{}", 1u128 << -exp)
+            }
+        }
+    }
+}
+
+/// The Python function printing a float as [`exact_text`] does, for the scripts.
+pub const PY_EXACT_TEXT: &str = r#"
+import math
+def show(v):
+    v = float(v)
+    if v != v:
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v == 0:
+        return "-0" if math.copysign(1.0, v) < 0 else "0"
+    n, d = v.as_integer_ratio()
+    return f"{n}/{d}"
+"#;

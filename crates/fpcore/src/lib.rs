@@ -41,7 +41,7 @@
 //! at the crate root) and [`reference`](mod@reference) (their exact twins); [`text`] (bit patterns, hex-float,
 //! decimal); [`ctx`] (flag-collecting context); [`act`] (activation functions; their names in
 //! [`act_op`]); [`op`] (the protocol's operations); [`table8`] (result tables of 8-bit
-//! formats).
+//! formats); [`mx`] (OCP MX blocks: quantize, dequantize, dot).
 
 #![forbid(unsafe_code)]
 #![deny(clippy::float_arithmetic)]
@@ -53,6 +53,7 @@ pub mod env;
 mod fast;
 pub mod flags;
 pub mod format;
+pub mod mx;
 mod nan;
 pub mod op;
 pub mod ops;

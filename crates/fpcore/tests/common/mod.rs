@@ -78,22 +78,28 @@ pub fn python_output(module: &str, script: &str, args: &[&str]) -> Option<String
 /// The exact value of `bits` as Python's tests print it: `nan`, `inf`, `-inf`, `0`, `-0`, or
 /// `n/d` in lowest terms (d a power of two).
 pub fn exact_text(fmt: &Format, bits: u128) -> String {
+    unpacked_text(fmt.unpack(bits), 0)
+}
+
+/// [`exact_text`] of an unpacked value times 2^scale.
+pub fn unpacked_text(u: fpcore::Unpacked, scale: i32) -> String {
     use fpcore::Kind;
-    let u = fmt.unpack(bits);
     let minus = if u.sign { "-" } else { "" };
     match u.kind {
         Kind::Nan { .. } => "nan".to_string(),
         Kind::Inf => format!("{minus}inf"),
         Kind::Zero => format!("{minus}0"),
         Kind::Finite { mut sig, mut exp } => {
+            exp += scale;
             while sig % 2 == 0 {
                 sig /= 2;
                 exp += 1;
             }
+            let one = num_bigint::BigUint::from(1u8);
             if exp >= 0 {
-                format!("{minus}{}/1", sig << exp)
+                format!("{minus}{}/1", num_bigint::BigUint::from(sig) << exp.unsigned_abs())
             } else {
-                format!("{minus}{sig}/{}", 1u128 << -exp)
+                format!("{minus}{sig}/{}", one << exp.unsigned_abs())
             }
         }
     }

@@ -361,39 +361,27 @@ impl Format {
                 (f.p, f.emin, f.emax, f.specials, f.signed) == (p, emin, emax, specials, signed)
             })
             .map_or(Kernel::None, |f| f.kernel);
-        let zero = true;
-        let code_ties = false;
-        Ok(Format {
-            p,
-            emin,
-            emax,
-            specials,
-            signed,
-            zero,
-            code_ties,
-            exp_bits,
-            bias: 1 - emin,
-            kernel,
-        })
+        Ok(Format::layout(p, emin, emax, specials, signed, kernel))
     }
 
     /// A signed format whose parameters are known to be valid, for the named constants; the
     /// tests check each against [`Format::with_specials`].
     const fn known(p: u32, emin: i32, emax: i32, specials: Specials, kernel: Kernel) -> Format {
+        Format::layout(p, emin, emax, specials, true, kernel)
+    }
+
+    /// A format with a zero and ties to even significands, from checked parameters.
+    const fn layout(
+        p: u32,
+        emin: i32,
+        emax: i32,
+        specials: Specials,
+        signed: bool,
+        kernel: Kernel,
+    ) -> Format {
         let exp_bits = exp_bits(p, emin, emax, specials, true);
-        let (signed, zero, code_ties) = (true, true, false);
-        Format {
-            p,
-            emin,
-            emax,
-            specials,
-            signed,
-            zero,
-            code_ties,
-            exp_bits,
-            bias: 1 - emin,
-            kernel,
-        }
+        let (zero, code_ties, bias) = (true, false, 1 - emin);
+        Format { p, emin, emax, specials, signed, zero, code_ties, exp_bits, bias, kernel }
     }
 
     /// The IEEE P3109 binary8 format of precision `p` (K = 8), as gfloat's

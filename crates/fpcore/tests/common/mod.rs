@@ -105,6 +105,26 @@ pub fn unpacked_text(u: fpcore::Unpacked, scale: i32) -> String {
     }
 }
 
+/// A line `WHAT NAME REST` of a comparison script: what it holds, the format NAME parses to,
+/// and the rest of the line.
+pub fn split_line(line: &str) -> (&str, Format, &str) {
+    let mut parts = line.splitn(3, ' ');
+    let what = parts.next().expect("kind");
+    let name = parts.next().expect("name");
+    let rest = parts.next().expect("values");
+    let fmt = Format::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    (what, fmt, rest)
+}
+
+/// Checks every encoding's [`exact_text`] against the space-separated `expected` values.
+pub fn check_decode(fmt: &Format, expected: &str) {
+    let expected: Vec<&str> = expected.split(' ').collect();
+    assert_eq!(expected.len() as u128, 1u128 << fmt.bits(), "{fmt}");
+    for (bits, want) in (0..).zip(expected) {
+        assert_eq!(exact_text(fmt, bits), want, "{fmt} {bits:#04x}");
+    }
+}
+
 /// The Python function printing a float as [`exact_text`] does, for the scripts.
 pub const PY_EXACT_TEXT: &str = r#"
 import math

@@ -16,7 +16,7 @@
 //! The expected values come from ml_dtypes through the Python of `FPX_PYTHON` (scripts/test
 //! installs ml_dtypes in its virtual environment).
 
-use fpcore::{add, convert, mul, Env, Format, Rounded};
+use fpcore::{convert, Env, Format};
 
 /// Every ml_dtypes floating-point type fpcore has, by its ml_dtypes name.
 const TYPES: &[&str] = &[
@@ -76,11 +76,7 @@ fn ml_dtypes_names_encodings_add_and_mul() {
             checked += 1;
             continue;
         }
-        let op: fn(&Env, &Format, u128, u128) -> Rounded<u128> = match what {
-            "add" => add,
-            "mul" => mul,
-            other => panic!("unknown line {other}"),
-        };
+        let op = common::add_or_mul(what);
         let bytes: Vec<u128> = (0..rest.len() / 2)
             .map(|i| u128::from_str_radix(&rest[2 * i..2 * i + 2], 16).expect("hex"))
             .collect();

@@ -12,7 +12,7 @@
 
 mod common;
 
-use fpcore::{add, mul, Env, Format, Rounded};
+use fpcore::Env;
 
 /// Prints, per format, every encoding's value and the codes of add and mul on every pair.
 const SCRIPT: &str = r#"
@@ -79,11 +79,7 @@ fn p3109_encodings_add_and_mul_vs_gfloat() {
             checked += 1;
             continue;
         }
-        let op: fn(&Env, &Format, u128, u128) -> Rounded<u128> = match what {
-            "add" => add,
-            "mul" => mul,
-            other => panic!("unknown line {other}"),
-        };
+        let op = common::add_or_mul(what);
         for i in 0..65536u128 {
             let (a, b) = (i / 256, i % 256);
             let want =

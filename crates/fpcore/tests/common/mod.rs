@@ -116,6 +116,15 @@ pub fn split_line(line: &str) -> (&str, Format, &str) {
     (what, fmt, rest)
 }
 
+/// The operation a comparison script's `add` or `mul` line holds.
+pub fn add_or_mul(what: &str) -> fn(&fpcore::Env, &Format, u128, u128) -> fpcore::Rounded<u128> {
+    match what {
+        "add" => fpcore::add,
+        "mul" => fpcore::mul,
+        other => panic!("unknown line {other}"),
+    }
+}
+
 /// Checks every encoding's [`exact_text`] against the space-separated `expected` values.
 pub fn check_decode(fmt: &Format, expected: &str) {
     let expected: Vec<&str> = expected.split(' ').collect();

@@ -1,6 +1,8 @@
 //! fpcore's formats against ml_dtypes itself: every ml_dtypes type parses under its ml_dtypes
 //! name, every encoding decodes to the value ml_dtypes gives it, and every operand pair of add
-//! and mul gives ml_dtypes' result.
+//! and mul gives ml_dtypes' result, and so does the conversion from binary32 of edge values,
+//! every value of the type, the midpoints between its neighbours and the binary32 values next
+//! to them (NaN operands are left to the NaN policy's own comparison).
 //!
 //! ml_dtypes computes an operation of its narrow types in binary32 and rounds that result to
 //! the type (two roundings). Its answers are therefore compared with the same composition
@@ -53,6 +55,21 @@ for name in sys.argv[1:]:
     with np.errstate(all="ignore"):
         for op, res in (("add", a + b), ("mul", a * b)):
             print(op, name, res.view(np.uint8).tobytes().hex())
+    # binary32 edge values, every value of the type, the midpoints between neighbours (ties)
+    # and the binary32 values next to those midpoints, both signs.
+    edges = np.array([0, 1, 0x7FFFFF, 0x800000, 0x3F800000, 0x7F7FFFFF, 0x7F800000],
+                     dtype=np.uint32).view(np.float32)
+    wide = vals.astype(np.float32)
+    finite = np.unique(wide[np.isfinite(wide)])
+    mids = ((finite[1:].astype(np.float64) + finite[:-1]) / 2).astype(np.float32)
+    up = np.nextafter(mids, np.float32(np.inf))
+    down = np.nextafter(mids, np.float32(-np.inf))
+    xs = np.concatenate([edges, finite, mids, up, down])
+    xs = np.concatenate([xs, -xs]).astype(np.float32)
+    with np.errstate(all="ignore"):
+        ys = xs.astype(t).view(np.uint8)
+    pairs = " ".join(f"{x:08X}:{y:02X}" for x, y in zip(xs.view(np.uint32), ys))
+    print("cvt", name, pairs)
 "#;
 
 /// Whether two results agree: the same encoding, or both NaN.
@@ -73,6 +90,20 @@ fn ml_dtypes_names_encodings_add_and_mul() {
         let n = 1u128 << fmt.bits();
         if what == "decode" {
             common::check_decode(&fmt, rest);
+            checked += 1;
+            continue;
+        }
+        if what == "cvt" {
+            for pair in rest.split(' ') {
+                let (x, y) = pair.split_once(':').expect("X:Y");
+                let x = u128::from_str_radix(x, 16).expect("hex");
+                let want = u128::from_str_radix(y, 16).expect("hex");
+                let got = convert(&env, &b32, &fmt, x).value;
+                assert!(
+                    same(&fmt, got, want),
+                    "{name} cvt {x:#010x}: ml_dtypes {want:#04x}, fpcore {got:#04x}"
+                );
+            }
             checked += 1;
             continue;
         }
@@ -106,5 +137,5 @@ fn ml_dtypes_names_encodings_add_and_mul() {
         eprintln!("{name} {what}: {double_rounded} pairs where ml_dtypes' double rounding differs");
         checked += 1;
     }
-    assert_eq!(checked, 3 * TYPES.len(), "every type decoded and both ops compared");
+    assert_eq!(checked, 4 * TYPES.len(), "every type decoded, converted and both ops compared");
 }

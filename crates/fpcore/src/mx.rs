@@ -5,6 +5,17 @@
 //! docs/semantics.md §7. Quantizing follows the spec's conversion: the shared exponent is
 //! floor(log2(max |v_i|)) - emax_elem, clamped to E8M0's range, and each element is v_i / X
 //! rounded once to nearest even with saturation to the element's largest magnitude.
+//!
+//! ```
+//! use fpcore::mx::{dot, quantize, MxElem};
+//!
+//! // 1.0, 3.0, -0.5, 0 in MXFP4: max 3 gives X = 2^(1 - 2) (E8M0 code 126), and the
+//! // elements 2, 6, -1, 0 are e2m1fn 0x4, 0x7, 0xA, 0x0.
+//! let block = quantize(MxElem::E2m1, &[0x3F80_0000, 0x4040_0000, 0xBF00_0000, 0]);
+//! assert_eq!((block.scale, block.elems.clone()), (126, vec![0x4, 0x7, 0xA, 0x0]));
+//! // Its dot product with itself, exactly: 1 + 9 + 0.25 = 10.25 (0x41240000).
+//! assert_eq!(dot(MxElem::E2m1, &block, &block).expect("same length").value, 0x4124_0000);
+//! ```
 
 use num_bigint::{BigInt, Sign};
 use thiserror::Error;

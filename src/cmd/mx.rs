@@ -1,4 +1,4 @@
-//! `fpx mx quantize|dequantize|dot`: OCP MX blocks (docs/semantics.md §7), one block (or, for
+//! `fpx mx quantize|dequantize|dot`: OCP MX blocks (docs/semantics.md §8), one block (or, for
 //! `dot`, two blocks) per input line, through `fpcore::mx`.
 
 use std::io::{self, BufRead, Write};

@@ -55,6 +55,7 @@ pub mod env;
 mod fast;
 pub mod flags;
 pub mod format;
+mod model;
 pub mod mx;
 mod nan;
 pub mod op;

@@ -2,7 +2,7 @@
 //! (MXFP8 e4m3/e5m2, MXFP6 e2m3/e3m2, MXFP4 e2m1, MXINT8); quantizing binary32 values into a
 //! block, reading a block back as binary32, and the exact dot product of two blocks.
 //!
-//! docs/semantics.md §7. Quantizing follows the spec's conversion: the shared exponent is
+//! docs/semantics.md §8. Quantizing follows the spec's conversion: the shared exponent is
 //! floor(log2(max |v_i|)) - emax_elem, clamped to E8M0's range, and each element is v_i / X
 //! rounded once to nearest even with saturation to the element's largest magnitude.
 //!

@@ -141,12 +141,15 @@ pub(crate) fn overflow(env: &Env, fmt: &Format, sign: bool) -> Rounded<u128> {
     }
     let flags = Flags::OVERFLOW.union(Flags::INEXACT);
     let value = match (env.overflow, fmt.specials()) {
-        (OverflowPolicy::Saturate, _) | (_, Specials::FiniteOnly) => fmt.max_finite(sign),
+        (OverflowPolicy::SatPropagate | OverflowPolicy::SatFinite, _)
+        | (_, Specials::FiniteOnly) => fmt.max_finite(sign),
         (OverflowPolicy::Ieee, Specials::Ieee | Specials::FnuzInf | Specials::NanInf) => {
             fmt.inf(sign).expect("formats of these kinds have infinities")
         }
         // The overflowed value is lost: the NaN follows the NaN policy like any made NaN.
-        (OverflowPolicy::Ieee, Specials::NanOnly | Specials::Fnuz) => nan::generated(env, fmt),
+        (OverflowPolicy::Ieee, Specials::NanOnly | Specials::Fnuz) => {
+            nan::lost_infinity(env, fmt, sign)
+        }
     };
     Rounded::new(value, flags)
 }

@@ -11,7 +11,8 @@ use crate::env::Env;
 use crate::fast;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
-use crate::nan;
+use crate::model;
+use crate::nan::{self, MlSign};
 use crate::ops::wide;
 use crate::round::{self, round_pack};
 use crate::sig::{bit_len, mul_wide, shift_right_jam};
@@ -42,13 +43,15 @@ fn pass_through(env: &Env, fmt: &Format, u: Unpacked) -> Rounded<u128> {
     })
 }
 
-pub(crate) fn add_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked) -> Special {
+/// The special cases of addition; `sub` says the operation is a subtraction (whose `b` is
+/// already negated), for the NaN rule of [`crate::NanPolicy::MlDtypes`].
+pub(crate) fn add_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked, sub: bool) -> Special {
     use Kind::*;
     let done = |bits| Special::Done(Rounded::exact(bits));
     let pass = |u| Special::Done(pass_through(env, fmt, u));
     match (a.kind, b.kind) {
         (Nan { .. }, _) | (_, Nan { .. }) => {
-            Special::Done(nan::propagate(env, fmt, &[(fmt, a), (fmt, b)]))
+            Special::Done(nan::propagate2(env, fmt, a, b, MlSign::add(fmt, sub)))
         }
         (Inf, Inf) if a.sign != b.sign => Special::Done(nan::invalid(env, fmt)),
         (Inf, _) => pass(a),
@@ -110,11 +113,14 @@ pub(crate) fn add_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Round
 
 /// IEEE 754 addition: `a ⊕ b`, rounded once.
 pub fn add(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| add(ieee, w, a, b));
+    }
     if let Some(r) = fast::add(env, fmt, a, b, false) {
         return r;
     }
     let (ua, ub) = (fmt.unpack(a), fmt.unpack(b));
-    match add_special(env, fmt, ua, ub) {
+    match add_special(env, fmt, ua, ub, false) {
         Special::Done(r) => r,
         Special::Finite => add_finite(env, fmt, finite(ua), finite(ub)),
     }
@@ -122,11 +128,14 @@ pub fn add(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
 
 /// IEEE 754 subtraction: `a ⊖ b`, rounded once.
 pub fn sub(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| sub(ieee, w, a, b));
+    }
     if let Some(r) = fast::add(env, fmt, a, b, true) {
         return r;
     }
     let (ua, ub) = (fmt.unpack(a), negate_operand(fmt.unpack(b)));
-    match add_special(env, fmt, ua, ub) {
+    match add_special(env, fmt, ua, ub, true) {
         Special::Done(r) => r,
         Special::Finite => add_finite(env, fmt, finite(ua), finite(ub)),
     }
@@ -142,7 +151,7 @@ pub(crate) fn mul_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked) -> 
     let sign = a.sign != b.sign;
     match (a.kind, b.kind) {
         (Nan { .. }, _) | (_, Nan { .. }) => {
-            Special::Done(nan::propagate(env, fmt, &[(fmt, a), (fmt, b)]))
+            Special::Done(nan::propagate2(env, fmt, a, b, MlSign::Last))
         }
         (Inf, Zero) | (Zero, Inf) => Special::Done(nan::invalid(env, fmt)),
         (Inf, _) | (_, Inf) => Special::Done(Rounded::exact(nan::infinity(env, fmt, sign))),
@@ -167,6 +176,9 @@ fn mul_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
 
 /// IEEE 754 multiplication: `a ⊗ b`, rounded once.
 pub fn mul(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| mul(ieee, w, a, b));
+    }
     if let Some(r) = fast::mul(env, fmt, a, b) {
         return r;
     }
@@ -182,7 +194,7 @@ pub(crate) fn div_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked) -> 
     let sign = a.sign != b.sign;
     match (a.kind, b.kind) {
         (Nan { .. }, _) | (_, Nan { .. }) => {
-            Special::Done(nan::propagate(env, fmt, &[(fmt, a), (fmt, b)]))
+            Special::Done(nan::propagate2(env, fmt, a, b, MlSign::First))
         }
         (Inf, Inf) | (Zero, Zero) => Special::Done(nan::invalid(env, fmt)),
         (Inf, _) => Special::Done(Rounded::exact(nan::infinity(env, fmt, sign))),
@@ -212,6 +224,9 @@ fn div_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
 
 /// IEEE 754 division: `a ⊘ b`, rounded once.
 pub fn div(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| div(ieee, w, a, b));
+    }
     if let Some(r) = fast::div(env, fmt, a, b) {
         return r;
     }
@@ -250,6 +265,9 @@ fn sqrt_finite(env: &Env, fmt: &Format, x: Finite) -> Rounded<u128> {
 
 /// IEEE 754 squareRoot, rounded once.
 pub fn sqrt(env: &Env, fmt: &Format, a: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a], |ieee, w, _, [a]| sqrt(ieee, w, a));
+    }
     if let Some(r) = fast::sqrt(env, fmt, a) {
         return r;
     }
@@ -310,6 +328,9 @@ pub(crate) fn fma_special(
 
 /// IEEE 754 fusedMultiplyAdd: `a * b + c` computed exactly and rounded once.
 pub fn fma(env: &Env, fmt: &Format, a: u128, b: u128, c: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b, c], |ieee, w, _, [a, b, c]| fma(ieee, w, a, b, c));
+    }
     if let Some(r) = fast::fma(env, fmt, a, b, c) {
         return r;
     }

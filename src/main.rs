@@ -53,6 +53,10 @@ enum Command {
     /// Evaluate an expression in a format, every operation rounded, left to right:
     /// `fpx eval bf16 "0.1 + 0.2 * 3"`.
     Eval(cmd::eval::EvalArgs),
+    /// OCP MX blocks: `fpx mx quantize --elem FMT [--block 32]`, `fpx mx dequantize --elem FMT`,
+    /// `fpx mx dot --elem FMT` (exact dot product rounded once to binary32).
+    #[command(subcommand)]
+    Mx(cmd::mx::MxCommand),
 }
 
 fn run() -> Result<ExitCode> {
@@ -76,6 +80,7 @@ fn run() -> Result<ExitCode> {
         Command::Demo => cmd::demo::run(),
         Command::Construct(args) => cmd::construct::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Mx(command) => cmd::mx::run(command),
     }
 }
 

@@ -34,7 +34,7 @@ fn format_dict<'py>(py: Python<'py>, f: &Format) -> PyResult<Bound<'py, PyDict>>
     d.set_item("bits", f.bits())?;
     d.set_item("specials", format!("{:?}", f.specials()).to_lowercase())?;
     d.set_item("max_bits", f.max_finite(false))?;
-    d.set_item("min_normal_bits", 1u128 << f.frac_bits())?;
+    d.set_item("min_normal_bits", if f.has_zero() { 1u128 << f.frac_bits() } else { 0 })?;
     d.set_item("min_subnormal_bits", (f.p() > 1).then(|| f.min_positive(false)))?;
     d.set_item("has_inf", f.has_inf())?;
     d.set_item("has_nan", f.has_nan())?;

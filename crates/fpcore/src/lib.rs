@@ -5,8 +5,10 @@
 //! See docs/semantics.md §1-2 for the model.
 //!
 //! Formats: binary16/32/64/128, bfloat16, e5m2, e4m3fn, e4m3fnuz, e5m2fnuz, the OCP MX element
-//! types e2m1fn, e2m3fn, e3m2fn (each also a constant such as [`Format::BF16`], listed in
-//! [`format::NAMED`]), generic IEEE-like `eXmY` and abstract `p=P,emin=A,emax=B` (p from 1 to
+//! types e2m1fn, e2m3fn, e3m2fn, every other ml_dtypes type (e3m4, e4m3, e4m3b11fnuz, the
+//! unsigned, zero-less e8m0fnu), the IEEE P3109 binary8 family ([`Format::p3109`], signed or
+//! unsigned, extended or finite; each named format also a constant such as [`Format::BF16`] or
+//! a row of [`format::NAMED`]), generic IEEE-like `eXmY` and abstract `p=P,emin=A,emax=B` (p from 1 to
 //! 113, exponents within ±2^20, at most 128 encoding bits).
 //!
 //! Operands: bits above a format's encoding width are ignored (masked off) by every
@@ -64,7 +66,7 @@
 //! at the crate root) and [`reference`](mod@reference) (their exact twins); [`text`] (bit patterns, hex-float,
 //! decimal); [`ctx`] (flag-collecting context); [`act`] (activation functions; their names in
 //! [`act_op`]); [`op`] (the protocol's operations); [`table8`] (result tables of 8-bit
-//! formats).
+//! formats); [`mx`] (OCP MX blocks: quantize, dequantize, dot).
 
 #![forbid(unsafe_code)]
 #![deny(clippy::float_arithmetic)]
@@ -77,6 +79,7 @@ mod fast;
 pub mod flags;
 pub mod format;
 mod model;
+pub mod mx;
 mod nan;
 pub mod op;
 pub mod ops;

@@ -32,7 +32,7 @@ pub(crate) fn convert_ieee(env: &Env, src: &Format, dst: &Format, a: u128) -> Ro
             Some(bits) => Rounded::exact(bits),
             None => overflow(env, dst, u.sign),
         },
-        Kind::Zero => Rounded::exact(dst.zero(u.sign)),
+        Kind::Zero => crate::round::zero(env, dst, u.sign),
         Kind::Finite { sig, exp } => round_pack(env, dst, u.sign, sig, i64::from(exp), false),
     }
 }

@@ -146,9 +146,16 @@ pub(crate) fn invalid(env: &Env, dst: &Format) -> Rounded<u128> {
 /// through) with the given sign, in a format that may lack infinities: infinity where the
 /// format has it; otherwise the largest finite value when saturating or finite-only, and the
 /// NaN policy's NaN when not (an infinity has no NaN encoding to keep its sign in).
+///
+/// Unsigned formats have no negative value: -inf gives the NaN policy's NaN.
 pub(crate) fn infinity(env: &Env, dst: &Format, sign: bool) -> u128 {
+    if sign && !dst.is_signed() {
+        return generated(env, dst);
+    }
     match (dst.specials(), env.overflow) {
-        (Specials::Ieee, _) => dst.inf(sign).expect("IEEE formats have infinities"),
+        (Specials::Ieee | Specials::FnuzInf | Specials::NanInf, _) => {
+            dst.inf(sign).expect("formats of these kinds have infinities")
+        }
         (Specials::FiniteOnly, _) | (_, OverflowPolicy::Saturate | OverflowPolicy::SatFinite) => {
             dst.max_finite(sign)
         }

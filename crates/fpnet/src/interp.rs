@@ -409,7 +409,7 @@ mod tests {
         for tininess in [Tininess::AfterRounding, Tininess::BeforeRounding] {
             for nan in [NanPolicy::Canonical, NanPolicy::X86Sse] {
                 for overflow in [OverflowPolicy::Ieee, OverflowPolicy::Saturate] {
-                    envs.push(Env { tininess, nan, overflow });
+                    envs.push(Env { tininess, nan, overflow, ..Env::default() });
                 }
             }
         }

@@ -14,7 +14,7 @@ use crate::format::Format;
 use crate::model;
 use crate::nan::{self, MlSign};
 use crate::ops::wide;
-use crate::round::round_pack;
+use crate::round::{self, round_pack};
 use crate::sig::{bit_len, mul_wide, shift_right_jam};
 use crate::value::{Finite, Kind, Unpacked};
 
@@ -29,14 +29,18 @@ pub(crate) enum Special {
     Finite,
 }
 
-/// Re-encodes an operand exactly (canonical encoding of the same value).
-fn pass_through(fmt: &Format, u: Unpacked) -> u128 {
-    match u.kind {
+/// Re-encodes an operand exactly (canonical encoding of the same value). A negated operand
+/// of an unsigned format (subtraction's) that is not zero gives NaN with invalid.
+fn pass_through(env: &Env, fmt: &Format, u: Unpacked) -> Rounded<u128> {
+    if u.sign && !fmt.is_signed() && !u.is_zero() {
+        return nan::invalid(env, fmt);
+    }
+    Rounded::exact(match u.kind {
         Kind::Zero => fmt.zero(u.sign),
         Kind::Finite { sig, exp } => fmt.pack_finite(u.sign, sig, exp),
         Kind::Inf => fmt.inf(u.sign).expect("an infinite operand's format has infinities"),
         Kind::Nan { .. } => unreachable!("NaN operands are propagated, not passed through"),
-    }
+    })
 }
 
 /// The special cases of addition; `sub` says the operation is a subtraction (whose `b` is
@@ -44,17 +48,18 @@ fn pass_through(fmt: &Format, u: Unpacked) -> u128 {
 pub(crate) fn add_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked, sub: bool) -> Special {
     use Kind::*;
     let done = |bits| Special::Done(Rounded::exact(bits));
+    let pass = |u| Special::Done(pass_through(env, fmt, u));
     match (a.kind, b.kind) {
         (Nan { .. }, _) | (_, Nan { .. }) => {
             Special::Done(nan::propagate2(env, fmt, a, b, MlSign::add(fmt, sub)))
         }
         (Inf, Inf) if a.sign != b.sign => Special::Done(nan::invalid(env, fmt)),
-        (Inf, _) => done(pass_through(fmt, a)),
-        (_, Inf) => done(pass_through(fmt, b)),
+        (Inf, _) => pass(a),
+        (_, Inf) => pass(b),
         // docs/semantics.md §2: an exact zero sum is +0, except (-0) + (-0) = -0.
         (Zero, Zero) => done(fmt.zero(a.sign && b.sign)),
-        (Zero, _) => done(pass_through(fmt, b)),
-        (_, Zero) => done(pass_through(fmt, a)),
+        (Zero, _) => pass(b),
+        (_, Zero) => pass(a),
         (Finite { .. }, Finite { .. }) => Special::Finite,
     }
 }
@@ -101,7 +106,7 @@ pub(crate) fn add_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Round
     };
     if sum == 0 {
         // Exact cancellation: +0 in round to nearest (docs/semantics.md §2).
-        return Rounded::exact(fmt.zero(false));
+        return round::zero(env, fmt, false);
     }
     round_pack(env, fmt, sign, sum, ex, false)
 }
@@ -239,7 +244,7 @@ pub(crate) fn sqrt_special(env: &Env, fmt: &Format, a: Unpacked) -> Special {
         // IEEE 754-2019 §5.4.1: squareRoot(-0) is -0.
         Kind::Zero => Special::Done(Rounded::exact(fmt.zero(a.sign))),
         _ if a.sign => Special::Done(nan::invalid(env, fmt)),
-        Kind::Inf => Special::Done(Rounded::exact(pass_through(fmt, a))),
+        Kind::Inf => Special::Done(pass_through(env, fmt, a)),
         Kind::Finite { .. } => Special::Finite,
     }
 }
@@ -309,13 +314,13 @@ pub(crate) fn fma_special(
     match (prod_inf, c.kind) {
         (true, Inf) if prod_sign != c.sign => return FmaSpecial::Done(nan::invalid(env, fmt)),
         (true, _) => return FmaSpecial::Done(Rounded::exact(nan::infinity(env, fmt, prod_sign))),
-        (false, Inf) => return FmaSpecial::Done(Rounded::exact(pass_through(fmt, c))),
+        (false, Inf) => return FmaSpecial::Done(pass_through(env, fmt, c)),
         _ => {}
     }
     let prod_zero = a.is_zero() || b.is_zero();
     match (prod_zero, c.kind) {
         (true, Zero) => FmaSpecial::Done(Rounded::exact(fmt.zero(prod_sign && c.sign))),
-        (true, _) => FmaSpecial::Done(Rounded::exact(pass_through(fmt, c))),
+        (true, _) => FmaSpecial::Done(pass_through(env, fmt, c)),
         (false, Zero) => FmaSpecial::ProductOnly(finite(a), finite(b)),
         (false, _) => FmaSpecial::Finite,
     }

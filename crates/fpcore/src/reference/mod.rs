@@ -59,7 +59,7 @@ fn big(f: Finite) -> BigInt {
 fn round_signed(env: &Env, fmt: &Format, v: &BigInt, exp: i64) -> Rounded<u128> {
     if v.is_zero() {
         // An exact zero sum: +0 in round to nearest (docs/semantics.md §2).
-        return Rounded::exact(fmt.zero(false));
+        return crate::round::zero(env, fmt, false);
     }
     round_big(env, fmt, v.sign() == Sign::Minus, v.magnitude(), exp, false)
 }

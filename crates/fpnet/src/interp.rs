@@ -312,7 +312,9 @@ impl<'g> Interpreter<'g> {
                         let kernel = self.kernels[idx].as_ref().expect("affine nodes have kernels");
                         flags = flags.union(kernel.apply(operand(0), &mut value, &mut ws.scratch));
                     }
-                    Op::Activation(a) if a.sigma.activation == fpcore::act::Activation::Relu => {
+                    Op::Activation(a)
+                        if a.sigma.activation == fpcore::act::Activation::Relu && env.is_ieee() =>
+                    {
                         flags = flags.union(relu_all(env, fmt, &a.sigma, operand(0), &mut value));
                     }
                     Op::Activation(a) => {
@@ -373,7 +375,8 @@ pub fn activate(env: &Env, fmt: &Format, sigma: &crate::graph::Sigma, x: u128) -
 /// relu's rules are `x` for x > 0 and +0 for x < 0, exact with no flag (docs/semantics.md §3):
 /// a finite nonzero operand is therefore answered here, a positive one by itself and a negative
 /// one by fpcore's result at the negative value nearest zero; zeros, infinities and NaNs go
-/// through [`activate`].
+/// through [`activate`]. Only for environments where [`Env::is_ieee`] holds (operands read as
+/// they are: no subnormal is read as zero).
 fn relu_all(
     env: &Env,
     fmt: &Format,

@@ -60,8 +60,8 @@ pub fn input_gradient(
     // relu' is 1 for z > 0 and +0 for z < 0 under both rules, exact with no flag
     // (docs/semantics.md §3): for finite nonzero z it is fpcore's derivative at the value of the
     // same sign nearest zero, computed once; zeros (the kink), infinities and NaNs go through
-    // fpcore at each element.
-    let relu = (sigma.activation == fpcore::act::Activation::Relu).then(|| {
+    // fpcore at each element. Only where `Env::is_ieee` holds (no subnormal read as zero).
+    let relu = (sigma.activation == fpcore::act::Activation::Relu && env.is_ieee()).then(|| {
         let sign = 1u128 << (fmt.bits() - 1);
         (derivative(env, fmt, sigma, 1), derivative(env, fmt, sigma, sign | 1))
     });

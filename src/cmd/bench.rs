@@ -219,9 +219,9 @@ fn bench<T: Bits>(s: &Setup) -> Result<String> {
 
     let m = n.min(REFERENCE_N);
     let d = best_of_3(|| {
-        for i in 0..m {
-            let operands = [wide[0][i], wide[1][i], wide[2][i]];
-            let _ = black_box(op.scalar(&env, &fmt, black_box(operands), true));
+        let columns = wide[0].iter().zip(&wide[1]).zip(&wide[2]).take(m);
+        for ((&a, &b), &c) in columns {
+            let _ = black_box(op.scalar(&env, &fmt, black_box([a, b, c]), true));
         }
     });
     rows.push((format!("reference ({m} elements)"), ns_per(d, m)));

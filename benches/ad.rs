@@ -1,9 +1,11 @@
 //! Speed of fpad's forward + backward pass (input gradients and parameter gradients summed over
 //! the batch) on an MLP 256-256-256-10 (ReLU between the affine maps) over a batch of 1024
-//! inputs in binary32 with the MSE loss, against a native f32 loop that follows the same order
+//! inputs in binary32 and bfloat16 with the MSE loss, against a native f32 loop that follows the same order
 //! (products rounded, then added left to right from +0; g ⊗ W column by column; relu' with
 //! relu'(0) = +0; dW and db accumulated over the samples in sample order from +0), all measured
-//! in the same run. The native loop's results equal fpad's bit for bit (checked before timing).
+//! in the same run. The native loop's results equal fpad's binary32 results bit for bit (checked
+//! before timing); the bfloat16 runs are the same network with every value rounded to bfloat16,
+//! measured against the same native f32 loop.
 //! The summary gives ns per multiply-add (three per weight and sample: forward, g ⊗ W, dW) and
 //! ratios.
 //!
@@ -169,6 +171,18 @@ fn main() {
         let b = ad.batch(&x32, &phi, Some(&t32), Some(&mut sum), BatchOptions { parallel });
         (b.expect("valid batch"), sum)
     };
+    let bf16 = Format::BF16;
+    let g16 = graph(bf16, &p);
+    let enc16 = |v: &[f32]| -> Vec<u128> {
+        v.iter().map(|x| fpcore::from_f32(&env, &bf16, *x).value).collect()
+    };
+    let (x16, t16) = (enc16(&xs), enc16(&targets));
+    let ad16 = Ad::new(&g16, env);
+    let run16 = |parallel: bool| {
+        let mut sum = ParamGrads::zeros(&g16);
+        let b = ad16.batch(&x16, &phi, Some(&t16), Some(&mut sum), BatchOptions { parallel });
+        (b.expect("valid batch"), sum)
+    };
 
     // The native loop follows the same order: its results equal fpad's bit for bit.
     let (batch, sum) = run(true);
@@ -191,6 +205,8 @@ fn main() {
     });
     group.bench_function("fpad-binary32-serial", |b| b.iter(|| run(false)));
     group.bench_function("fpad-binary32-parallel", |b| b.iter(|| run(true)));
+    group.bench_function("fpad-bfloat16-serial", |b| b.iter(|| run16(false)));
+    group.bench_function("fpad-bfloat16-parallel", |b| b.iter(|| run16(true)));
     group.finish();
     c.final_summary();
 
@@ -202,7 +218,13 @@ fn main() {
     );
     println!("{:<26} {:>12} {:>10} {:>10}", "run", "ms/batch", "ns/madd", "x native");
     let native_ns = common::estimate_ns(GROUP, "native-f32-serial");
-    for name in ["native-f32-serial", "fpad-binary32-serial", "fpad-binary32-parallel"] {
+    for name in [
+        "native-f32-serial",
+        "fpad-binary32-serial",
+        "fpad-binary32-parallel",
+        "fpad-bfloat16-serial",
+        "fpad-bfloat16-parallel",
+    ] {
         let Some(ns) = common::estimate_ns(GROUP, name) else { continue };
         let ratio = native_ns.map_or("-".to_string(), |b| format!("{:.2}", ns / b));
         println!("{name:<26} {:>12.1} {:>10.3} {:>10}", ns / 1e6, ns / madds, ratio);

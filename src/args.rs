@@ -1,5 +1,5 @@
 //! The option groups shared by the commands: the environment (`--tininess`, `--nan`,
-//! `--saturate`) on every command that computes, the operation (`--format`, `--op`,
+//! `--overflow`, `--saturate`, `--daz`, `--ftz`, `--via`) on every command that computes, the operation (`--format`, `--op`,
 //! `--kink`), the notation (`--text`), the input file, the network file and its loading, and
 //! the size limits: `--max-file-bytes`, `--max-nodes`, `--max-params` and `--max-json-depth`
 //! for the commands that read network files, `--max-line-bytes` for those that read input
@@ -20,23 +20,55 @@ use fporacle::lines::{LineReader, MAX_LINE};
 use fporacle::protocol::{format_value, Notation, Op};
 use fporacle::targets::{parse_fields, phi_rule, LossTargets};
 
-/// The rounding environment.
+/// The rounding environment (docs/semantics.md §2 and §6).
 #[derive(Args, Clone, Copy, Debug)]
 pub struct EnvArgs {
-    /// When a result counts as tiny for the underflow flag.
+    /// When a result counts as tiny for the underflow flag (and for --ftz).
     #[arg(long, value_enum, default_value = "after")]
     pub tininess: TininessArg,
     /// NaN result encoding.
     #[arg(long, value_enum, default_value = "canonical")]
     pub nan: NanArg,
-    /// Clamp overflows to the largest finite value instead of infinity/NaN.
+    /// Overflow handling, as IEEE P3109 names it: ieee (infinity, or NaN in formats without
+    /// infinities), sat-finite (every overflow and every infinity becomes the largest finite
+    /// value), sat-propagate (a finite overflow becomes the largest finite value; infinities
+    /// stay where the format has them).
+    #[arg(long, value_enum, default_value = "ieee", conflicts_with = "saturate")]
+    pub overflow: OverflowArg,
+    /// The same as --overflow sat-propagate: a finite overflow becomes the largest finite
+    /// value (448 in e4m3fn); an infinite operand stays infinite where the format has
+    /// infinities (e5m2), and becomes the largest finite value where it has none.
     #[arg(long)]
     pub saturate: bool,
+    /// Denormals are zero: subnormal operands are read as zero of the same sign (x86
+    /// MXCSR.DAZ); with --via, subnormals of the --via format.
+    #[arg(long)]
+    pub daz: bool,
+    /// Flush to zero: a tiny result (per --tininess; exact subnormal results too) becomes zero
+    /// of the same sign, raising underflow and inexact (x86 MXCSR.FTZ); with --via, applies to
+    /// the rounding to the --via format.
+    #[arg(long)]
+    pub ftz: bool,
+    /// Compute every operation in FMT, then round: the exact result is rounded to FMT (with
+    /// --daz/--ftz there), then to the operation's format; flags of both roundings.
+    /// `--via binary32 --daz --ftz` is XLA:CPU's bfloat16 arithmetic.
+    #[arg(long, value_name = "FMT", value_parser = parse_via)]
+    pub via: Option<Format>,
+}
+
+/// Parses the format of `--via`.
+fn parse_via(name: &str) -> Result<Format, String> {
+    Format::parse(name).map_err(|err| err.to_string())
 }
 
 impl EnvArgs {
     /// The environment these options select.
     pub fn env(&self) -> Env {
+        let overflow = match (self.saturate, self.overflow) {
+            (true, _) | (false, OverflowArg::SatPropagate) => OverflowPolicy::SatPropagate,
+            (false, OverflowArg::Ieee) => OverflowPolicy::Ieee,
+            (false, OverflowArg::SatFinite) => OverflowPolicy::SatFinite,
+        };
         Env {
             tininess: match self.tininess {
                 TininessArg::After => Tininess::AfterRounding,
@@ -46,10 +78,27 @@ impl EnvArgs {
                 NanArg::Canonical => NanPolicy::Canonical,
                 NanArg::X86 => NanPolicy::X86Sse,
                 NanArg::Arm => NanPolicy::ArmDefaultNan,
+                NanArg::Xla => NanPolicy::XlaCpu,
+                NanArg::MlDtypes => NanPolicy::MlDtypes,
             },
-            overflow: if self.saturate { OverflowPolicy::Saturate } else { OverflowPolicy::Ieee },
+            overflow,
+            daz: self.daz,
+            ftz: self.ftz,
+            via: self.via,
         }
     }
+}
+
+/// Overflow handling (IEEE P3109's names).
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OverflowArg {
+    /// Infinity; NaN in formats without infinities; the largest finite value in finite-only
+    /// formats.
+    Ieee,
+    /// Every overflow and every infinity becomes the largest finite value.
+    SatFinite,
+    /// A finite overflow becomes the largest finite value; infinities stay infinite.
+    SatPropagate,
 }
 
 /// When tininess is detected.
@@ -71,6 +120,13 @@ pub enum NanArg {
     X86,
     /// ARM default-NaN mode.
     Arm,
+    /// XLA (JAX) on CPU: the first NaN operand's sign, no payload; invalid gives the negative
+    /// NaN; a NaN converted to a finite-only format gives the zero of the other sign.
+    Xla,
+    /// ml_dtypes' arithmetic: as xla, with the sign of the NaN operand its compiled code keeps
+    /// (docs/semantics.md §7).
+    #[value(name = "ml_dtypes")]
+    MlDtypes,
 }
 
 /// The operand format and the operation of `batch`, `verify` and `gen`.
@@ -219,6 +275,52 @@ impl LineLimitArgs {
     pub fn reader<R: BufRead>(&self, input: R) -> LineReader<R> {
         LineReader::with_limit(input, self.max_line_bytes)
     }
+}
+
+/// `--shard K/N`: run only the K-th of N contiguous parts of a job (K from 1), so that a
+/// job array runs the whole job and the parts' outputs, concatenated in order K = 1..N, equal
+/// one run without `--shard`.
+#[derive(Args, Clone, Copy, Debug, Default)]
+pub struct ShardArgs {
+    /// Run only part K of N (K from 1); the parts' outputs in order equal the whole output.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+}
+
+/// Part `k` (from 1) of `n`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// Which part, 1..=n.
+    pub k: u64,
+    /// How many parts.
+    pub n: u64,
+}
+
+impl Shard {
+    /// The items `[start, stop)` of this part of `size` items: `(k-1)*size/n .. k*size/n`.
+    pub fn range(&self, size: u128) -> (u128, u128) {
+        let at = |k: u64| size * u128::from(k) / u128::from(self.n);
+        (at(self.k - 1), at(self.k))
+    }
+}
+
+impl ShardArgs {
+    /// The items of `size` this run handles: all of them without `--shard`.
+    pub fn range(&self, size: u128) -> (u128, u128) {
+        self.shard.map_or((0, size), |s| s.range(size))
+    }
+}
+
+/// Parses `K/N` with `1 <= K <= N`.
+fn parse_shard(text: &str) -> std::result::Result<Shard, String> {
+    let bad = || format!("expected K/N with 1 <= K <= N, got '{text}'");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let k: u64 = k.trim().parse().map_err(|_| bad())?;
+    let n: u64 = n.trim().parse().map_err(|_| bad())?;
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok(Shard { k, n })
 }
 
 /// Parses `--range LO,HI`: two exact, non-NaN values of `fmt`.
@@ -388,5 +490,29 @@ impl AdArgs {
         let graph = self.net.load(env)?.graph;
         let (phi, loss_targets) = self.phi.resolve(&env, &graph, notation, &self.lines)?;
         Ok(AdSetup { env, notation, graph, phi, loss_targets })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_split_in_order_and_cover_everything() {
+        assert_eq!(parse_shard("2/3"), Ok(Shard { k: 2, n: 3 }));
+        for bad in ["0/3", "4/3", "1", "a/2", "1/0"] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+        for (size, n) in [(0u128, 1u64), (10, 3), (7, 7), (3, 5), (65536, 16)] {
+            let mut next = 0;
+            for k in 1..=n {
+                let (start, stop) = Shard { k, n }.range(size);
+                assert_eq!(start, next, "{size} {k}/{n}");
+                assert!(stop >= start);
+                next = stop;
+            }
+            assert_eq!(next, size);
+        }
+        assert_eq!(ShardArgs::default().range(9), (0, 9));
     }
 }

@@ -57,6 +57,10 @@ enum Command {
     /// every thread), native hardware and the reference path, with their ratios:
     /// `fpx bench --format bf16 --op mul [--n N] [--threads T]`.
     Bench(cmd::bench::BenchArgs),
+    /// OCP MX blocks: `fpx mx quantize --elem FMT [--block 32]`, `fpx mx dequantize --elem FMT`,
+    /// `fpx mx dot --elem FMT` (exact dot product rounded once to binary32).
+    #[command(subcommand)]
+    Mx(cmd::mx::MxCommand),
 }
 
 fn run() -> Result<ExitCode> {
@@ -81,6 +85,7 @@ fn run() -> Result<ExitCode> {
         Command::Construct(args) => cmd::construct::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Bench(args) => cmd::bench::run(args),
+        Command::Mx(command) => cmd::mx::run(command),
     }
 }
 

@@ -45,6 +45,7 @@ fuzz_target!(|data: &[u8]| {
         tininess: if selector & (1 << 16) == 0 { Tininess::AfterRounding } else { Tininess::BeforeRounding },
         nan: if selector & (1 << 17) == 0 { NanPolicy::Canonical } else { NanPolicy::X86Sse },
         overflow: if selector & (1 << 18) == 0 { OverflowPolicy::Ieee } else { OverflowPolicy::Saturate },
+        ..Env::default()
     };
     let width = fmt.bits().div_ceil(8) as usize;
     let operands = [take(&mut data, width) & fmt.mask(), take(&mut data, width) & fmt.mask(), take(&mut data, width) & fmt.mask()];

@@ -1,6 +1,6 @@
 //! `fpx gen`: test vectors in testfloat_gen's layout for any format and operation.
 
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -9,7 +9,7 @@ use fporacle::gen::{generate, GenOptions};
 use fporacle::oracle::Oracle;
 use fporacle::protocol::Notation;
 
-use crate::args::{EnvArgs, OpArgs};
+use crate::args::{EnvArgs, OpArgs, ShardArgs};
 
 /// Options of `fpx gen`.
 #[derive(Args)]
@@ -29,6 +29,40 @@ pub struct GenArgs {
     /// The environment.
     #[command(flatten)]
     pub env: EnvArgs,
+    /// Which part of the vectors to write.
+    #[command(flatten)]
+    pub shard: ShardArgs,
+}
+
+/// Passes on the lines `[start, stop)` of what is written to it (lines counted from 0).
+struct LineRange<W> {
+    inner: W,
+    line: u128,
+    start: u128,
+    stop: u128,
+}
+
+impl<W: Write> Write for LineRange<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut from = 0;
+        for (i, &b) in buf.iter().enumerate() {
+            if b == b'\n' {
+                if (self.start..self.stop).contains(&self.line) {
+                    self.inner.write_all(&buf[from..=i])?;
+                }
+                self.line += 1;
+                from = i + 1;
+            }
+        }
+        if from < buf.len() && (self.start..self.stop).contains(&self.line) {
+            self.inner.write_all(&buf[from..])?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Runs `fpx gen`.
@@ -37,6 +71,14 @@ pub fn run(args: &GenArgs) -> Result<ExitCode> {
     let (fmt, op) = args.op.resolve(&env)?;
     let oracle = Oracle { env, fmt, op, notation: Notation::Bits };
     let options = GenOptions { level: args.level, seed: args.seed, count: args.count };
-    generate(&oracle, &options, BufWriter::new(io::stdout().lock()))?;
+    let out = BufWriter::new(io::stdout().lock());
+    if args.shard.shard.is_none() {
+        generate(&oracle, &options, out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // The number of lines decides the split: a first pass counts them.
+    let total = generate(&oracle, &options, io::sink())?;
+    let (start, stop) = args.shard.range(u128::from(total));
+    generate(&oracle, &options, LineRange { inner: out, line: 0, start, stop })?;
     Ok(ExitCode::SUCCESS)
 }

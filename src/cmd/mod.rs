@@ -11,6 +11,7 @@ pub mod eval;
 pub mod formats;
 pub mod gen;
 pub mod golden;
+pub mod mx;
 pub mod net;
 pub mod verify;
 

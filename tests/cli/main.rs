@@ -8,5 +8,6 @@ mod support;
 mod ad;
 mod batch;
 mod limits;
+mod mx;
 mod net;
 mod robustness;

@@ -208,6 +208,9 @@ pub fn overflow_result(env: &Env, f: &Format, neg: bool) -> u128 {
         }
         (Specials::NanOnly, _) => (if neg { sign_bit(f) } else { 0 }) | (f.mask() >> 1),
         (Specials::Fnuz, _) => sign_bit(f),
+        // Signed layouts of the P3109 kinds: infinity at the all-ones magnitude, or below it.
+        (Specials::FnuzInf, _) => (if neg { sign_bit(f) } else { 0 }) | (f.mask() >> 1),
+        (Specials::NanInf, _) => (if neg { sign_bit(f) } else { 0 }) | ((f.mask() >> 1) - 1),
     }
 }
 

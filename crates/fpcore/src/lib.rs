@@ -5,8 +5,10 @@
 //! See docs/semantics.md §1-2 for the model.
 //!
 //! Formats: binary16/32/64/128, bfloat16, e5m2, e4m3fn, e4m3fnuz, e5m2fnuz, the OCP MX element
-//! types e2m1fn, e2m3fn, e3m2fn (each also a constant such as [`Format::BF16`], listed in
-//! [`format::NAMED`]), generic IEEE-like `eXmY` and abstract `p=P,emin=A,emax=B` (p from 1 to
+//! types e2m1fn, e2m3fn, e3m2fn, every other ml_dtypes type (e3m4, e4m3, e4m3b11fnuz, the
+//! unsigned, zero-less e8m0fnu), the IEEE P3109 binary8 family ([`Format::p3109`], signed or
+//! unsigned, extended or finite; each named format also a constant such as [`Format::BF16`] or
+//! a row of [`format::NAMED`]), generic IEEE-like `eXmY` and abstract `p=P,emin=A,emax=B` (p from 1 to
 //! 113, exponents within ±2^20, at most 128 encoding bits).
 //!
 //! Operands: bits above a format's encoding width are ignored (masked off) by every
@@ -34,14 +36,38 @@
 //! assert_eq!(ctx.flags, Flags::OVERFLOW | Flags::INEXACT);
 //! ```
 //!
+//! An [`Env`] can also model another system's arithmetic (docs/semantics.md §7): subnormal
+//! operands read as zero ([`Env::daz`]), tiny results flushed ([`Env::ftz`]), each operation
+//! computed in a wider format and rounded again ([`Env::via`]), P3109's overflow modes
+//! ([`OverflowPolicy`]) and the NaNs of XLA and ml_dtypes ([`NanPolicy`]). JAX on CPU computes
+//! bfloat16 in binary32 with denormals read as zero and results flushed:
+//!
+//! ```
+//! use fpcore::{add, Env, Flags, Format, NanPolicy};
+//!
+//! let xla = Env {
+//!     via: Some(Format::BINARY32),
+//!     daz: true,
+//!     ftz: true,
+//!     nan: NanPolicy::XlaCpu,
+//!     ..Env::default()
+//! };
+//! // 1 + 2^-133 (a bfloat16 subnormal): the subnormal is read as zero, so the sum is exactly 1;
+//! // IEEE bfloat16 rounds the same sum to 1 with inexact.
+//! assert_eq!(add(&xla, &Format::BF16, 0x3F80, 0x0001).flags, Flags::NONE);
+//! assert_eq!(add(&Env::default(), &Format::BF16, 0x3F80, 0x0001).flags, Flags::INEXACT);
+//! ```
+//!
 //! Modules, bottom up: [`format`](mod@format), [`flags`], [`env`](mod@env) and [`value`] (formats, flags, options,
 //! encodings); `sig` (wide-significand primitives) and `nan` (NaN results); `round` (the
-//! single rounding routine); `fast` (integer kernels of the named formats, and the binary64
+//! single rounding routine); `model` (the modelled environments as compositions of IEEE
+//! operations); `fast` (integer kernels of the named formats, and the binary64
 //! kernels of the multiply-add chain and the activations); [`ops`] (every operation, re-exported
 //! at the crate root) and [`reference`](mod@reference) (their exact twins); [`text`] (bit patterns, hex-float,
 //! decimal); [`ctx`] (flag-collecting context); [`act`] (activation functions; their names in
 //! [`act_op`]); [`op`] (the protocol's operations); [`table8`] (result tables of 8-bit
-//! formats); [`slice`] (every operation over slices of encodings, with per-element flags).
+//! formats); [`slice`] (every operation over slices of encodings, with per-element flags);
+//! [`mx`] (OCP MX blocks: quantize, dequantize, dot).
 
 #![forbid(unsafe_code)]
 #![deny(clippy::float_arithmetic)]
@@ -53,6 +79,8 @@ pub mod env;
 mod fast;
 pub mod flags;
 pub mod format;
+mod model;
+pub mod mx;
 mod nan;
 pub mod op;
 pub mod ops;

@@ -17,8 +17,10 @@ struct Cut {
 }
 
 /// Rounds `(sig + s) * 2^exp` (where `0 < s < 1` iff `sticky`) to an integer multiple of `2^q`,
-/// ties to even. Requires `q > exp` when `sticky`.
-fn cut(sig: u128, exp: i64, sticky: bool, q: i64) -> Cut {
+/// ties to even: to the even multiple, or with `odd_code` (p = 1 formats whose ties go to the
+/// even encoding, docs/semantics.md §2.1) away from a kept 1 exactly when it is odd. Requires
+/// `q > exp` when `sticky`.
+fn cut(sig: u128, exp: i64, sticky: bool, q: i64, odd_code: Option<bool>) -> Cut {
     if q <= exp {
         debug_assert!(!sticky, "sticky bits need a rounding position above them");
         let shift = exp - q;
@@ -36,7 +38,11 @@ fn cut(sig: u128, exp: i64, sticky: bool, q: i64) -> Cut {
         let below = sig & ((1u128 << (shift - 1)) - 1) != 0 || sticky;
         (kept, half, below)
     };
-    let round_up = half && (below || kept & 1 == 1);
+    let odd = match odd_code {
+        Some(odd) => kept == 1 && odd,
+        None => kept & 1 == 1,
+    };
+    let round_up = half && (below || odd);
     Cut { sig: kept + u128::from(round_up), inexact: half || below }
 }
 
@@ -44,6 +50,10 @@ fn cut(sig: u128, exp: i64, sticky: bool, q: i64) -> Cut {
 /// `sticky` is set, and encodes it. With `sticky` set, `sig` must have at least `p + 1`
 /// significant bits so that the rounding position lies above the sticky bits.
 /// A zero `sig` (and no sticky) gives a zero of the given sign.
+///
+/// Formats without zero (`e8m0fnu`) give their smallest value for a positive result that
+/// rounds to zero, and NaN with invalid for an exact zero; unsigned formats give NaN with
+/// invalid for a negative result that does not round to zero (docs/semantics.md §1.2).
 pub(crate) fn round_pack(
     env: &Env,
     fmt: &Format,
@@ -54,7 +64,7 @@ pub(crate) fn round_pack(
 ) -> Rounded<u128> {
     if sig == 0 {
         assert!(!sticky, "round_pack: sticky bits below a zero significand");
-        return Rounded::exact(fmt.zero(sign));
+        return zero(env, fmt, sign);
     }
     let p = i64::from(fmt.p());
     let n_bits = i64::from(128 - sig.leading_zeros());
@@ -64,7 +74,9 @@ pub(crate) fn round_pack(
     let q = (lead - (p - 1)).max(qmin);
     assert!(!sticky || q > exp, "round_pack: sticky value with too few significant bits");
     let exact_sig = sig;
-    let Cut { mut sig, inexact } = cut(exact_sig, exp, sticky, q);
+    // The parity of the encoding a kept 1 at position q has (p = 1: code q + bias).
+    let odd_code = |q: i64| fmt.code_ties().then(|| (q + i64::from(fmt.bias())) & 1 == 1);
+    let Cut { mut sig, inexact } = cut(exact_sig, exp, sticky, q, odd_code(q));
     let mut q = q;
     if sig >> fmt.p() == 1 {
         // Rounding carried into the next binade.
@@ -83,7 +95,8 @@ pub(crate) fn round_pack(
                 } else if lead == emin - 1 {
                     // Round to p bits with an unbounded exponent range: tiny unless that
                     // reaches 2^emin.
-                    let unbounded = cut(exact_sig, exp, sticky, lead - (p - 1));
+                    let q = lead - (p - 1);
+                    let unbounded = cut(exact_sig, exp, sticky, q, odd_code(q));
                     unbounded.sig >> fmt.p() == 0
                 } else {
                     false
@@ -95,6 +108,13 @@ pub(crate) fn round_pack(
         }
     }
 
+    if sign && (sig != 0 || !fmt.has_zero()) && !fmt.is_signed() {
+        return nan::invalid(env, fmt);
+    }
+    if sig == 0 && !fmt.has_zero() {
+        // The nearest value of a format without zero to a tiny positive one is its least.
+        sig = 1;
+    }
     let qmax = i64::from(fmt.qmax());
     if q > qmax || (q == qmax && sig > fmt.max_sig()) {
         return overflow(env, fmt, sign);
@@ -103,16 +123,34 @@ pub(crate) fn round_pack(
     Rounded::new(fmt.pack_finite(sign, sig, q), flags)
 }
 
-/// The result of an overflow with the given sign, by format and policy.
+/// An exact zero result with the given sign: the format's zero, or NaN with invalid in a
+/// format without zero (`e8m0fnu`, as ml_dtypes gives NaN for zero).
+pub(crate) fn zero(env: &Env, fmt: &Format, sign: bool) -> Rounded<u128> {
+    if fmt.has_zero() {
+        Rounded::exact(fmt.zero(sign))
+    } else {
+        nan::invalid(env, fmt)
+    }
+}
+
+/// The result of an overflow with the given sign, by format and policy. Unsigned formats
+/// give NaN with invalid for a negative one.
 pub(crate) fn overflow(env: &Env, fmt: &Format, sign: bool) -> Rounded<u128> {
+    if sign && !fmt.is_signed() {
+        return nan::invalid(env, fmt);
+    }
     let flags = Flags::OVERFLOW.union(Flags::INEXACT);
     let value = match (env.overflow, fmt.specials()) {
-        (OverflowPolicy::Saturate, _) | (_, Specials::FiniteOnly) => fmt.max_finite(sign),
-        (OverflowPolicy::Ieee, Specials::Ieee) => {
-            fmt.inf(sign).expect("IEEE formats have infinities")
+        (OverflowPolicy::Saturate | OverflowPolicy::SatFinite, _) | (_, Specials::FiniteOnly) => {
+            fmt.max_finite(sign)
+        }
+        (OverflowPolicy::Ieee, Specials::Ieee | Specials::FnuzInf | Specials::NanInf) => {
+            fmt.inf(sign).expect("formats of these kinds have infinities")
         }
         // The overflowed value is lost: the NaN follows the NaN policy like any made NaN.
-        (OverflowPolicy::Ieee, Specials::NanOnly | Specials::Fnuz) => nan::generated(env, fmt),
+        (OverflowPolicy::Ieee, Specials::NanOnly | Specials::Fnuz) => {
+            nan::lost_infinity(env, fmt, sign)
+        }
     };
     Rounded::new(value, flags)
 }

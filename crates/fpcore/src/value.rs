@@ -127,10 +127,11 @@ impl Format {
     pub fn unpack(&self, bits: u128) -> Unpacked {
         let bits = bits & self.mask();
         let frac_bits = self.frac_bits();
-        let sign = (bits >> (self.bits() - 1)) & 1 == 1;
+        let sign = bits & self.sign_mask() != 0;
         let code = (bits >> frac_bits) & ((1u128 << self.exp_bits()) - 1);
         let frac = bits & ((1u128 << frac_bits) - 1);
-        let hidden = 1u128 << frac_bits;
+        let mag = bits & self.mag_mask();
+        let top = self.mag_mask();
         let kind = match self.specials() {
             Specials::Ieee => {
                 let inf_code = self.inf_code();
@@ -144,26 +145,23 @@ impl Format {
                     self.finite_kind(code, frac)
                 }
             }
-            Specials::NanOnly => {
-                if code == (1u128 << self.exp_bits()) - 1 && frac == hidden - 1 {
-                    Kind::Nan { quiet: true, frac }
-                } else {
-                    self.finite_kind(code, frac)
-                }
+            Specials::NanOnly | Specials::NanInf if mag == top => Kind::Nan { quiet: true, frac },
+            Specials::NanInf if mag == top - 1 => Kind::Inf,
+            Specials::Fnuz | Specials::FnuzInf if bits == self.sign_mask() => {
+                return Unpacked { sign: true, kind: Kind::Nan { quiet: true, frac: 0 } };
             }
-            Specials::Fnuz => {
-                if bits == 1u128 << (self.bits() - 1) {
-                    return Unpacked { sign: true, kind: Kind::Nan { quiet: true, frac: 0 } };
-                }
-                self.finite_kind(code, frac)
-            }
-            Specials::FiniteOnly => self.finite_kind(code, frac),
+            Specials::FnuzInf if mag == top => Kind::Inf,
+            Specials::NanOnly
+            | Specials::NanInf
+            | Specials::Fnuz
+            | Specials::FnuzInf
+            | Specials::FiniteOnly => self.finite_kind(code, frac),
         };
         Unpacked { sign, kind }
     }
 
     fn finite_kind(&self, code: u128, frac: u128) -> Kind {
-        if code == 0 {
+        if code == 0 && self.has_zero() {
             if frac == 0 {
                 Kind::Zero
             } else {
@@ -175,18 +173,29 @@ impl Format {
         }
     }
 
-    /// Encodes a signed zero (FNUZ formats have only +0).
+    /// Encodes a signed zero (FNUZ and unsigned formats have only +0). A format without zero
+    /// (`e8m0fnu`) gives its NaN, as ml_dtypes does for a zero.
     pub fn zero(&self, sign: bool) -> u128 {
-        if sign && self.has_neg_zero() {
-            1u128 << (self.bits() - 1)
+        if !self.has_zero() {
+            self.mag_mask()
+        } else if sign && self.has_neg_zero() {
+            self.sign_mask()
         } else {
             0
         }
     }
 
-    /// Encodes a signed infinity. Formats without infinities have none: `None`.
+    /// Encodes a signed infinity. Formats without infinities, and unsigned formats asked for
+    /// -inf, have none: `None`.
     pub fn inf(&self, sign: bool) -> Option<u128> {
-        self.has_inf().then(|| self.sign_bit(sign) | (self.inf_code() << self.frac_bits()))
+        if !self.has_inf() || (sign && !self.is_signed()) {
+            return None;
+        }
+        Some(match self.specials() {
+            Specials::FnuzInf => self.sign_bit(sign) | self.mag_mask(),
+            Specials::NanInf => self.sign_bit(sign) | (self.mag_mask() - 1),
+            _ => self.sign_bit(sign) | (self.inf_code() << self.frac_bits()),
+        })
     }
 
     /// The largest finite value with the given sign.
@@ -204,8 +213,8 @@ impl Format {
     pub fn canonical_nan(&self) -> Option<u128> {
         match self.specials() {
             Specials::Ieee => Some(self.quiet_nan(false, 0)),
-            Specials::NanOnly => Some(self.mask() >> 1),
-            Specials::Fnuz => Some(1u128 << (self.bits() - 1)),
+            Specials::NanOnly | Specials::NanInf => Some(self.mag_mask()),
+            Specials::Fnuz | Specials::FnuzInf => Some(self.sign_mask()),
             Specials::FiniteOnly => None,
         }
     }
@@ -224,14 +233,20 @@ impl Format {
                     self.sign_bit(sign) | (self.inf_code() << self.frac_bits()) | frac
                 }
             }
-            Specials::NanOnly => self.sign_bit(sign) | (self.mask() >> 1),
-            Specials::Fnuz => 1u128 << (self.bits() - 1),
+            Specials::NanOnly | Specials::NanInf => self.sign_bit(sign) | self.mag_mask(),
+            Specials::Fnuz | Specials::FnuzInf => self.sign_mask(),
             Specials::FiniteOnly => 0,
         }
     }
 
+    /// The sign bit for `sign` (nothing in unsigned formats, which callers never ask for a
+    /// negative value).
     fn sign_bit(&self, sign: bool) -> u128 {
-        u128::from(sign) << (self.bits() - 1)
+        if sign {
+            self.sign_mask()
+        } else {
+            0
+        }
     }
 
     /// Encodes the finite value `(-1)^sign * sig * 2^exp`, which must be exactly representable
@@ -247,8 +262,9 @@ impl Format {
             debug_assert_eq!(exp, self.qmin(), "subnormal at the wrong exponent");
             return self.sign_bit(sign) | sig;
         }
+        debug_assert!(!sign || self.is_signed(), "negative value in an unsigned format");
         let code = i64::from(exp) + i64::from(self.frac_bits()) + i64::from(self.bias());
-        debug_assert!(code >= 1, "normal below emin");
+        debug_assert!(code >= i64::from(self.has_zero()), "normal below emin");
         self.sign_bit(sign) | ((code as u128) << self.frac_bits()) | (sig - hidden)
     }
 

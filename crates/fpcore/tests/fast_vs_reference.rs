@@ -25,7 +25,7 @@ fn envs() -> Vec<Env> {
     for tininess in [Tininess::AfterRounding, Tininess::BeforeRounding] {
         for nan in [NanPolicy::Canonical, NanPolicy::X86Sse] {
             for overflow in [OverflowPolicy::Ieee, OverflowPolicy::Saturate] {
-                out.push(Env { tininess, nan, overflow });
+                out.push(Env { tininess, nan, overflow, ..Env::default() });
             }
         }
     }

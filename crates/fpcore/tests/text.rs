@@ -640,7 +640,7 @@ fn parsing_matches_conversion_from_binary64_in_every_env() {
     let mut envs = Vec::new();
     for tininess in [Tininess::AfterRounding, Tininess::BeforeRounding] {
         for overflow in [OverflowPolicy::Ieee, OverflowPolicy::Saturate] {
-            envs.push(Env { tininess, nan: NanPolicy::Canonical, overflow });
+            envs.push(Env { tininess, nan: NanPolicy::Canonical, overflow, ..Env::default() });
         }
     }
     for name in [

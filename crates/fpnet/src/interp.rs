@@ -312,6 +312,11 @@ impl<'g> Interpreter<'g> {
                         let kernel = self.kernels[idx].as_ref().expect("affine nodes have kernels");
                         flags = flags.union(kernel.apply(operand(0), &mut value, &mut ws.scratch));
                     }
+                    Op::Activation(a)
+                        if a.sigma.activation == fpcore::act::Activation::Relu && env.is_ieee() =>
+                    {
+                        flags = flags.union(relu_all(env, fmt, &a.sigma, operand(0), &mut value));
+                    }
                     Op::Activation(a) => {
                         for &x in operand(0) {
                             let r = activate(env, fmt, &a.sigma, x);
@@ -363,5 +368,87 @@ pub fn activate(env: &Env, fmt: &Format, sigma: &crate::graph::Sigma, x: u128) -
     match sigma.value {
         Rule::CorrectlyRounded => fpcore::act::eval(env, fmt, sigma.activation, x),
         Rule::Composite => fpcore::act::eval_composite(env, fmt, sigma.activation, x),
+    }
+}
+
+/// [`activate`] with a relu node over a vector, appended to `out`; returns the flags. Both of
+/// relu's rules are `x` for x > 0 and +0 for x < 0, exact with no flag (docs/semantics.md §3):
+/// a finite nonzero operand is therefore answered here, a positive one by itself and a negative
+/// one by fpcore's result at the negative value nearest zero; zeros, infinities and NaNs go
+/// through [`activate`]. Only for environments where [`Env::is_ieee`] holds (operands read as
+/// they are: no subnormal is read as zero).
+fn relu_all(
+    env: &Env,
+    fmt: &Format,
+    sigma: &crate::graph::Sigma,
+    x: &[u128],
+    out: &mut Vec<u128>,
+) -> Flags {
+    let negative = activate(env, fmt, sigma, (1u128 << (fmt.bits() - 1)) | 1);
+    let mut flags = Flags::NONE;
+    for &x in x {
+        let u = fmt.unpack(x);
+        let r = match u.kind {
+            fpcore::Kind::Finite { .. } if u.sign => negative,
+            fpcore::Kind::Finite { .. } => Rounded::exact(x & fmt.mask()),
+            _ => activate(env, fmt, sigma, x),
+        };
+        flags = flags.union(r.flags);
+        out.push(r.value);
+    }
+    flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{Rule, Sigma};
+    use fpcore::act::Activation;
+    use fpcore::{NanPolicy, OverflowPolicy, Tininess};
+
+    #[test]
+    fn relu_shortcut_equals_the_activation_on_every_encoding() {
+        let mut envs = Vec::new();
+        for tininess in [Tininess::AfterRounding, Tininess::BeforeRounding] {
+            for nan in [NanPolicy::Canonical, NanPolicy::X86Sse] {
+                for overflow in [OverflowPolicy::Ieee, OverflowPolicy::Saturate] {
+                    envs.push(Env { tininess, nan, overflow, ..Env::default() });
+                }
+            }
+        }
+        let mut sigmas = vec![Sigma::new(Activation::Relu)];
+        let mut composite = Sigma::new(Activation::Relu);
+        composite.value = Rule::Composite;
+        sigmas.push(composite);
+        for fmt in [
+            Format::BINARY16,
+            Format::BF16,
+            Format::E4M3FN,
+            Format::E5M2,
+            Format::E4M3FNUZ,
+            Format::E2M1FN,
+            Format::BINARY32,
+        ] {
+            // Every encoding of the narrow formats; for binary32 a stride through all of them,
+            // with bits above the width set on some.
+            let step = if fmt.bits() > 16 { 65_537 } else { 1 };
+            let xs: Vec<u128> = (0..=fmt.mask())
+                .step_by(step)
+                .map(|x| if x % 3 == 0 { x | (x << fmt.bits()) } else { x })
+                .collect();
+            for env in &envs {
+                for sigma in &sigmas {
+                    let mut got = Vec::new();
+                    let flags = relu_all(env, &fmt, sigma, &xs, &mut got);
+                    let mut want_flags = Flags::NONE;
+                    for (&x, &g) in xs.iter().zip(&got) {
+                        let r = activate(env, &fmt, sigma, x);
+                        want_flags = want_flags.union(r.flags);
+                        assert_eq!(g, r.value, "{fmt} {x:#x} {env:?}");
+                    }
+                    assert_eq!(flags, want_flags, "{fmt} {env:?}");
+                }
+            }
+        }
     }
 }

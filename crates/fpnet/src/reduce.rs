@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use fpcore::{Env, Flags, Format, Rounded};
+use fpcore::{ChainMatrix, ChainScratch, ChainSteps, Env, Flags, Format, Rounded};
 
 /// How an affine layer accumulates `W ⊗ x ⊕ b` (docs/semantics.md §4). The default is
 /// [`Order::Sequential`], the paper's.
@@ -345,6 +345,11 @@ enum Skip {
 ///   through exactly, and a quiet NaN `acc` is returned as it is under every NaN policy (being
 ///   an fpcore result, it already is the policy's NaN).
 ///
+/// In the sequential, wide and fma orders the rows run on [`fpcore::ChainMatrix`] whenever it
+/// accepts the input (binary32, bfloat16 or binary16 with finite operands of moderate size, in
+/// an IEEE environment, with the host in its default floating-point state): the same chains
+/// and bias steps, bit for bit and flag for flag.
+///
 /// The fma order never skips: an fma can round a tiny nonzero value to -0, and then
 /// `fma(w, ±0, -0)` is not always -0. The pairwise and blocked orders never skip either (their
 /// partial sums can start from a -0 product).
@@ -360,6 +365,9 @@ pub struct AffineKernel<'a> {
     /// Flags of converting each row's weights and bias to the wide format.
     row_flags: Vec<Flags>,
     skip: Skip,
+    /// The weights on fpcore's host kernel of sequential chains (sequential, wide and fma
+    /// orders computing in binary32, bfloat16 or binary16, with finite weights).
+    host: Option<ChainMatrix>,
 }
 
 /// Working space of [`AffineKernel::apply`], reused across calls.
@@ -369,6 +377,7 @@ pub struct Scratch {
     converted: Vec<u128>,
     zero: Vec<bool>,
     active: Vec<usize>,
+    host: ChainScratch,
 }
 
 /// The sequential accumulation from +0 of the listed terms, by products and sums or by fma
@@ -466,7 +475,25 @@ impl<'a> AffineKernel<'a> {
                 }
             }
         };
-        AffineKernel { env: *env, fmt: *fmt, order, rows, cols, weights, bias, row_flags, skip }
+        let host = match order {
+            Order::Sequential | Order::Wide(_) => {
+                ChainMatrix::new(&compute, ChainSteps::MulAdd, rows, cols, &weights)
+            }
+            Order::Fma => ChainMatrix::new(&compute, ChainSteps::Fma, rows, cols, &weights),
+            Order::Pairwise | Order::Blocked(_) => None,
+        };
+        AffineKernel {
+            env: *env,
+            fmt: *fmt,
+            order,
+            rows,
+            cols,
+            weights,
+            bias,
+            row_flags,
+            skip,
+            host,
+        }
     }
 
     /// Number of outputs.
@@ -499,6 +526,23 @@ impl<'a> AffineKernel<'a> {
             }
             _ => (x, *fmt),
         };
+        if let Some(host) = &self.host {
+            // The same chains and bias steps (`add(mul_add_chain(+0, …), b)` per row, or the
+            // fma chain of `dot_fma`), when fpcore's host kernel applies to this input.
+            if let Some(f) =
+                host.mul_add_rows(env, x, None, Some(&self.bias), out, &mut scratch.host)
+            {
+                flags |= f;
+                if compute != *fmt {
+                    for (y, row_flags) in out.iter_mut().zip(&self.row_flags) {
+                        let r = fpcore::convert(env, &compute, fmt, *y);
+                        flags |= *row_flags | r.flags;
+                        *y = r.value;
+                    }
+                }
+                return flags;
+            }
+        }
         let skip = match &self.skip {
             Skip::Never => &Skip::Never,
             other => {

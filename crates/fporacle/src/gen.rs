@@ -130,7 +130,7 @@ pub fn edge_values(fmt: &Format, level: u8) -> Vec<u128> {
 
 /// A random operand: uniform bits half of the time, otherwise an exponent code near either
 /// end of the range or near the middle with a random fraction.
-fn random_operand(fmt: &Format, rng: &mut SplitMix) -> u128 {
+pub fn random_operand(fmt: &Format, rng: &mut SplitMix) -> u128 {
     let raw = rng.next_u128() & fmt.mask();
     if rng.next_u64() % 2 == 0 {
         return raw;

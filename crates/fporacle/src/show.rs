@@ -71,7 +71,8 @@ pub fn formats_table() -> String {
     let mut rows = Vec::new();
     for name in fpcore::format::NAMED_FORMATS {
         let f = Format::parse(name).expect("named formats parse");
-        let min_normal = 1u128 << f.frac_bits();
+        // The least normal: code 1, or code 0 in a format without zero (e8m0fnu).
+        let min_normal = if f.has_zero() { 1u128 << f.frac_bits() } else { 0 };
         let min_sub = if f.p() > 1 { show(&f, f.min_positive(false)) } else { "-".to_string() };
         rows.push((f, show(&f, f.max_finite(false)), show(&f, min_normal), min_sub));
     }
@@ -81,18 +82,33 @@ pub fn formats_table() -> String {
     let (w_max, w_norm, w_sub) =
         (width(|r| &r.1, "max"), width(|r| &r.2, "min normal"), width(|r| &r.3, "min subnormal"));
     let mut out = format!(
-        "{:<10} {:>4} {:>7} {:>6} {:>5}  {:<w_max$}  {:<w_norm$}  {:<w_sub$}  {}\n",
-        "name", "p", "emin", "emax", "bits", "max", "min normal", "min subnormal", "specials"
+        "{:<12} {:>4} {:>7} {:>6} {:>5}  {:<w_max$}  {:<w_norm$}  {:<w_sub$}  {:<16}  {}\n",
+        "name",
+        "p",
+        "emin",
+        "emax",
+        "bits",
+        "max",
+        "min normal",
+        "min subnormal",
+        "specials",
+        "aliases"
     );
     for (f, max, min_normal, min_sub) in &rows {
+        let named = fpcore::format::NAMED.iter().find(|n| n.format == *f).expect("a named row");
+        let specials = if f.is_signed() {
+            format!("{:?}", f.specials())
+        } else {
+            format!("{:?},unsigned", f.specials())
+        };
         out.push_str(&format!(
-            "{:<10} {:>4} {:>7} {:>6} {:>5}  {max:<w_max$}  {min_normal:<w_norm$}  {min_sub:<w_sub$}  {:?}\n",
+            "{:<12} {:>4} {:>7} {:>6} {:>5}  {max:<w_max$}  {min_normal:<w_norm$}  {min_sub:<w_sub$}  {specials:<16}  {}\n",
             f.name(),
             f.p(),
             f.emin(),
             f.emax(),
             f.bits(),
-            f.specials()
+            named.aliases.join(", ")
         ));
     }
     out.push_str(

@@ -307,8 +307,8 @@ fn is_nan(fmt: &Format, x: u128) -> bool {
     let top = (1u128 << fmt.exp_bits()) - 1;
     match fmt.specials() {
         Specials::Ieee => exp_field(fmt, x) == top && frac_field(fmt, x) != 0,
-        Specials::NanOnly => x & !sign_bit(fmt) == fmt.mask() >> 1,
-        Specials::Fnuz => x == sign_bit(fmt),
+        Specials::NanOnly | Specials::NanInf => x & !sign_bit(fmt) == fmt.mask() >> 1,
+        Specials::Fnuz | Specials::FnuzInf => x == sign_bit(fmt),
         Specials::FiniteOnly => false,
     }
 }
@@ -349,8 +349,8 @@ fn quiet_nan(fmt: &Format, sign: bool, frac: u128) -> Option<u128> {
             let exp = ((1u128 << fmt.exp_bits()) - 1) << fb;
             Some(s | exp | quiet | (frac & ((1u128 << fb) - 1)))
         }
-        Specials::NanOnly => Some(s | (fmt.mask() >> 1)),
-        Specials::Fnuz | Specials::FiniteOnly => None,
+        Specials::NanOnly | Specials::NanInf => Some(s | (fmt.mask() >> 1)),
+        Specials::Fnuz | Specials::FnuzInf | Specials::FiniteOnly => None,
     }
 }
 

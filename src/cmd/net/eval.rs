@@ -20,7 +20,9 @@ use fporacle::lines::{next_data_line, LineReader};
 use fporacle::protocol::{format_flags, format_value, Notation};
 use fporacle::targets::parse_input_vector;
 
-use crate::args::{parse_range, EnvArgs, InputArgs, LineLimitArgs, NetArgs, NotationArgs};
+use crate::args::{
+    parse_range, EnvArgs, InputArgs, LineLimitArgs, NetArgs, NotationArgs, ShardArgs,
+};
 
 /// Samples evaluated per parallel batch.
 const CHUNK: usize = 1 << 14;
@@ -49,6 +51,10 @@ pub struct EvalArgs {
     /// With --all-inputs: print counts (distinct outputs, NaN, infinities, flags), not values.
     #[arg(long, requires = "all_inputs")]
     pub summary: bool,
+    /// With --all-inputs: which part of the inputs (in increasing order) to evaluate; with
+    /// --summary the counts are the part's.
+    #[command(flatten)]
+    pub shard: ShardArgs,
     /// Append the flags raised by each evaluation (TestFloat's hex byte) to each line.
     #[arg(long)]
     pub flags: bool,
@@ -65,6 +71,9 @@ pub struct EvalArgs {
 
 /// Runs `fpx net eval`.
 pub fn run(args: &EvalArgs) -> Result<ExitCode> {
+    if args.shard.shard.is_some() && !args.all_inputs {
+        bail!("--shard applies to --all-inputs");
+    }
     let env = args.env.env();
     let loaded = args.net.load(env)?;
     let graph = &loaded.graph;
@@ -257,6 +266,15 @@ fn all_inputs(
     if first > last {
         bail!("--range: LO is greater than HI");
     }
+    let (shard_start, shard_stop) = args.shard.range(last - first + 1);
+    let (first, last) = (first + shard_start, first + shard_stop);
+    if first == last {
+        if args.summary {
+            Summary::default().write(out)?;
+        }
+        return Ok(());
+    }
+    let last = last - 1;
     let count = last - first + 1;
     if count > u128::from(MAX_ALL_INPUTS) {
         bail!("--all-inputs: {count} values exceed the limit of {MAX_ALL_INPUTS}; narrow them with --range");

@@ -57,8 +57,26 @@ pub fn input_gradient(
     if let Some(d) = derivatives.as_deref_mut() {
         d.clear();
     }
+    // relu' is 1 for z > 0 and +0 for z < 0 under both rules, exact with no flag
+    // (docs/semantics.md §3): for finite nonzero z it is fpcore's derivative at the value of the
+    // same sign nearest zero, computed once; zeros (the kink), infinities and NaNs go through
+    // fpcore at each element. Only where `Env::is_ieee` holds (no subnormal read as zero).
+    let relu = (sigma.activation == fpcore::act::Activation::Relu && env.is_ieee()).then(|| {
+        let sign = 1u128 << (fmt.bits() - 1);
+        (derivative(env, fmt, sigma, 1), derivative(env, fmt, sigma, sign | 1))
+    });
     for (&g_j, &z_j) in g.iter().zip(z) {
-        let d_j = derivative(env, fmt, sigma, z_j);
+        let d_j = match relu {
+            Some((positive, negative)) => {
+                let u = fmt.unpack(z_j);
+                match u.kind {
+                    fpcore::Kind::Finite { .. } if u.sign => negative,
+                    fpcore::Kind::Finite { .. } => positive,
+                    _ => derivative(env, fmt, sigma, z_j),
+                }
+            }
+            None => derivative(env, fmt, sigma, z_j),
+        };
         if let Some(d) = derivatives.as_deref_mut() {
             d.push(d_j.value);
         }
@@ -67,4 +85,36 @@ pub fn input_gradient(
         out.push(c_j.value);
     }
     flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fpcore::act::Activation;
+
+    #[test]
+    fn relu_derivative_shortcut_equals_the_derivative_on_every_encoding() {
+        let env = Env::default();
+        for fmt in
+            [Format::BINARY16, Format::BF16, Format::E4M3FN, Format::E4M3FNUZ, Format::E2M1FN]
+        {
+            let z: Vec<u128> = (0..=fmt.mask()).collect();
+            let g: Vec<u128> = z.iter().map(|&v| v.wrapping_mul(0x9E37) & fmt.mask()).collect();
+            for (value, kink) in [(Rule::CorrectlyRounded, 0), (Rule::Composite, z[z.len() / 3])] {
+                let mut sigma = Sigma::new(Activation::Relu);
+                sigma.derivative = value;
+                sigma.kink = kink;
+                let (mut out, mut d) = (Vec::new(), Vec::new());
+                let flags = input_gradient(&env, &fmt, &sigma, &g, &z, &mut out, Some(&mut d));
+                let mut want_flags = Flags::NONE;
+                for (j, (&g_j, &z_j)) in g.iter().zip(&z).enumerate() {
+                    let d_j = derivative(&env, &fmt, &sigma, z_j);
+                    let c_j = fpcore::mul(&env, &fmt, g_j, d_j.value);
+                    want_flags |= d_j.flags | c_j.flags;
+                    assert_eq!((d[j], out[j]), (d_j.value, c_j.value), "{fmt} z={z_j:#x}");
+                }
+                assert_eq!(flags, want_flags, "{fmt}");
+            }
+        }
+    }
 }

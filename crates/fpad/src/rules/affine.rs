@@ -36,6 +36,11 @@
 //!   and one rounding to F: dW_ij = cvt_F(g'_i ⊗_G x'_j) with x'_j = cvt_G(x_j); it equals
 //!   g_i ⊗ x_j whenever G holds the exact product (p_G >= 2 p_F and a wide enough range).
 //!
+//! The sequential and fma chains of the input contribution, and the batch sums of dW below, run
+//! on [`fpcore::ChainMatrix`] (with Wᵀ, or the samples' inputs, as its matrix) whenever it
+//! accepts the operands: bit for bit the same chains, with every operand finite, so the operand
+//! order of the products does not show.
+//!
 //! The fma, pairwise and blocked sums are fpnet's own reductions (`dot_fma`, `dot_pairwise`,
 //! `dot_blocked`) called with g as the first vector, column j of W as the second, and -0 as the
 //! bias: `s ⊕ -0 = s` exactly, with no flag, for every s that is not a signaling NaN, and these
@@ -57,7 +62,7 @@
 //! is. A batch sum continued from an accumulator that is -0 or a NaN is never skipped (a NaN
 //! given from outside need not be the NaN the policy would produce).
 
-use fpcore::{Env, Flags, Format, Rounded};
+use fpcore::{ChainMatrix, ChainScratch, ChainSteps, Env, Flags, Format, Rounded};
 use fpnet::graph::Affine;
 use fpnet::reduce::{convert_all, dot_blocked, dot_fma, dot_pairwise, Order};
 use rayon::prelude::*;
@@ -95,6 +100,7 @@ pub struct Scratch {
     converted_x: Vec<u128>,
     terms: Vec<u128>,
     active: Vec<usize>,
+    host: ChainScratch,
 }
 
 /// The backward rule of one affine node, prepared once: Wᵀ in the format the order computes in
@@ -112,6 +118,9 @@ pub struct AffineBackward {
     /// Flags of converting W to the compute format (wide orders).
     weight_flags: Flags,
     skip: Skip,
+    /// Wᵀ on fpcore's host kernel of sequential chains (sequential, wide and fma orders
+    /// computing in binary32, bfloat16 or binary16, with finite weights).
+    host: Option<ChainMatrix>,
 }
 
 impl AffineBackward {
@@ -164,7 +173,16 @@ impl AffineBackward {
                 }
             }
         };
+        let host = match affine.order {
+            Order::Sequential | Order::Wide(_) => {
+                ChainMatrix::new(&compute, ChainSteps::MulAdd, cols, rows, &wt)
+            }
+            // dot_fma's bias here is -0, and s ⊕ -0 = s exactly (module docs): no bias step.
+            Order::Fma => ChainMatrix::new(&compute, ChainSteps::Fma, cols, rows, &wt),
+            Order::Pairwise | Order::Blocked(_) => None,
+        };
         AffineBackward {
+            host,
             env: *env,
             fmt: *fmt,
             compute,
@@ -220,6 +238,21 @@ impl AffineBackward {
             flags |= convert_all(env, fmt, compute, g, &mut scratch.converted);
             scratch.converted.as_slice()
         };
+        if let Some(host) = &self.host {
+            // The same chains, c_j = mul_add_chain(+0, (g_i, w_ij) over i) or the fma chain,
+            // when fpcore's host kernel applies to this gradient.
+            if let Some(f) = host.mul_add_rows(env, g, None, None, out, &mut scratch.host) {
+                flags |= f;
+                if compute != fmt {
+                    for c in out.iter_mut() {
+                        let r = fpcore::convert(env, compute, fmt, *c);
+                        flags |= r.flags;
+                        *c = r.value;
+                    }
+                }
+                return flags;
+            }
+        }
         // The additive identity that stands in for the forward's bias.
         let neg_zero = compute.zero(true);
         let skip = match &self.skip {
@@ -379,8 +412,21 @@ impl AffineBackward {
         } else {
             Vec::new()
         };
+        // The inputs as a matrix (row j: xᵏ_j over the samples) on fpcore's host kernel: row i
+        // of the sums is then the chains of that matrix against gᵏ_i, started from dw_i.
+        let host = if wide { None } else { ChainMatrix::new(fmt, ChainSteps::MulAdd, cols, b, xt) };
         let row = |(i, dw_row): (usize, &mut [u128])| -> Flags {
             let g_row = &gt[i * b..(i + 1) * b];
+            if let Some(host) = &host {
+                let mut out = Vec::new();
+                let mut scratch = ChainScratch::default();
+                if let Some(f) =
+                    host.mul_add_rows(env, g_row, Some(dw_row), None, &mut out, &mut scratch)
+                {
+                    dw_row.copy_from_slice(&out);
+                    return f;
+                }
+            }
             if wide {
                 self.accumulate_row_wide(g_row, &xt_wide, dw_row)
             } else {

@@ -13,6 +13,7 @@ use crate::act_op::{ActOp, Activation};
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
+use crate::model;
 
 impl ActOp {
     /// The correctly rounded value of this op at `x` (see [`eval`] and [`deriv`]).
@@ -30,6 +31,9 @@ impl ActOp {
     /// and results too close to a rounding boundary). Where it is `Some`, it equals
     /// [`ActOp::eval`] (for relu', which it never decides, `kink` plays no part).
     pub fn eval_fast(self, env: &Env, fmt: &Format, x: u128) -> Option<Rounded<u128>> {
+        if model::applies(env) {
+            return None;
+        }
         crate::fast::act::eval(env, fmt, self, x)
     }
 
@@ -43,8 +47,12 @@ impl ActOp {
     }
 }
 
-/// `act(x)`, correctly rounded (docs/semantics.md §3).
+/// `act(x)`, correctly rounded (docs/semantics.md §3), or its modelled composition under a
+/// modelled environment (docs/semantics.md §7).
 pub fn eval(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [x], |ieee, w, _, [x]| eval(ieee, w, act, x));
+    }
     match act {
         Activation::Relu => relu(env, fmt, x),
         Activation::Elu => elu(env, fmt, x),
@@ -60,6 +68,12 @@ pub fn eval(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> 
 /// `act'(x)`, correctly rounded (docs/semantics.md §3). `kink` is relu'(0) (an encoding in `fmt`,
 /// returned as given); the other activations have no kink and ignore it.
 pub fn deriv(env: &Env, fmt: &Format, act: Activation, x: u128, kink: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        // The kink is an encoding of `fmt`; with `via` it is converted like the operand.
+        return model::run(env, fmt, fmt, [x, kink], |ieee, w, _, [x, kink]| {
+            deriv(ieee, w, act, x, kink)
+        });
+    }
     match act {
         Activation::Relu => d_relu(env, fmt, x, kink),
         Activation::Elu => d_elu(env, fmt, x),
@@ -74,6 +88,14 @@ pub fn deriv(env: &Env, fmt: &Format, act: Activation, x: u128, kink: u128) -> R
 
 /// `act(x)` by its composite definition (see each `*_composite` function for its order).
 pub fn eval_composite(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::composite(env, fmt, x, |x| composite_steps(env, fmt, act, x));
+    }
+    composite_steps(env, fmt, act, x)
+}
+
+/// The composite definitions' steps, each step modelled by its own operation.
+fn composite_steps(env: &Env, fmt: &Format, act: Activation, x: u128) -> Rounded<u128> {
     match act {
         Activation::Relu => relu_composite(env, fmt, x),
         Activation::Elu => elu_composite(env, fmt, x),
@@ -88,6 +110,20 @@ pub fn eval_composite(env: &Env, fmt: &Format, act: Activation, x: u128) -> Roun
 
 /// `act'(x)` by its composite definition; `kink` as in [`deriv`].
 pub fn deriv_composite(
+    env: &Env,
+    fmt: &Format,
+    act: Activation,
+    x: u128,
+    kink: u128,
+) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::composite(env, fmt, x, |x| deriv_composite_steps(env, fmt, act, x, kink));
+    }
+    deriv_composite_steps(env, fmt, act, x, kink)
+}
+
+/// The derivatives' composite steps, each step modelled by its own operation.
+fn deriv_composite_steps(
     env: &Env,
     fmt: &Format,
     act: Activation,

@@ -12,6 +12,7 @@ use crate::ctx::Ctx;
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
+use crate::model;
 use crate::value::Kind;
 
 /// The composite definitions' steps on a [`Ctx`].
@@ -33,8 +34,14 @@ pub(crate) trait Steps {
 }
 
 /// One correctly rounded step `f(a)`, its flags ORed into the context's.
+/// Under a modelled environment the step is modelled like every arithmetic step
+/// (docs/semantics.md §7).
 fn step(ctx: &mut Ctx, f: fn(&Env, &Format, u128) -> Rounded<u128>, a: u128) -> u128 {
-    let r = f(&ctx.env, &ctx.fmt, a);
+    let r = if model::applies(&ctx.env) {
+        model::run(&ctx.env, &ctx.fmt, &ctx.fmt, [a], |ieee, w, _, [a]| f(ieee, w, a))
+    } else {
+        f(&ctx.env, &ctx.fmt, a)
+    };
     ctx.take(r)
 }
 

@@ -857,12 +857,12 @@ fn decide(env: &Env, fmt: &Format, approx: Approx) -> Option<Rounded<u128>> {
 }
 
 /// The correctly rounded `op(x)` from the binary64 fast path, or `None` where it does not
-/// decide (a format outside its range, a zero, infinite or NaN operand, an exact case, or an
+/// decide (an environment that is not [`Env::is_ieee`], a format outside its range, a zero, infinite or NaN operand, an exact case, or an
 /// enclosure that straddles a rounding boundary): the caller then takes the multiprecision
 /// path. The result, when there is one, is the same as the multiprecision path's.
 #[inline]
 pub(crate) fn eval(env: &Env, fmt: &Format, op: ActOp, x: u128) -> Option<Rounded<u128>> {
-    if fmt.p() > MAX_P || fmt.qmin() < MIN_QMIN || fmt.emax() > MAX_EMAX {
+    if !env.is_ieee() || fmt.p() > MAX_P || fmt.qmin() < MIN_QMIN || fmt.emax() > MAX_EMAX {
         return None;
     }
     let u = fmt.unpack(x);

@@ -25,6 +25,7 @@
 
 use std::hint::black_box;
 
+use crate::env::Env;
 use crate::format::{Format, Kernel};
 
 /// Whether the host floating-point state is round-to-nearest without flush-to-zero and
@@ -61,7 +62,10 @@ impl DotKernel {
     /// probe of the host state; the sparse rows of the constructions have one or two), or when
     /// the host state is not plain.
     #[inline]
-    pub(crate) fn new(fmt: &Format, max_terms: Option<usize>) -> Option<DotKernel> {
+    pub(crate) fn new(env: &Env, fmt: &Format, max_terms: Option<usize>) -> Option<DotKernel> {
+        if !env.is_ieee() {
+            return None;
+        }
         if !matches!(fmt.kernel(), Kernel::F16 | Kernel::Bf16 | Kernel::F32) {
             return None;
         }

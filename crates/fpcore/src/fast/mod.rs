@@ -1,7 +1,8 @@
 //! Fast kernels for the common case of the named formats: normal operands in, normal result
 //! out, in plain `u64` arithmetic with the format's layout as compile-time constants.
 //!
-//! Every kernel returns `None` whenever anything is not common (a zero, subnormal, infinite or
+//! Every kernel returns `None` under an environment that is not [`Env::is_ieee`] (whose
+//! operations are modelled compositions, docs/semantics.md §7) and whenever anything is not common (a zero, subnormal, infinite or
 //! NaN operand; a result that is tiny, overflows, or lands on a code the format reserves); the
 //! caller then takes the general path. A kernel's `Some` result is the correctly rounded
 //! result with its flags, tested exhaustively (8-bit formats) and by sampling (wider ones)
@@ -14,7 +15,8 @@
 //! corrects: the result is exact whatever the host rounding mode or flush-to-zero setting (the
 //! estimate's operand is at least 1, so never subnormal); in [`dot`], the binary64 kernel
 //! of the multiply-add chain, which runs only after checking that the host is in its default
-//! state (its module docs give the exactness argument); and in [`act`], the binary64 fast
+//! state (its module docs give the exactness argument); in [`matvec`], the binary32 kernel of many
+//! such chains side by side, under the same check and its own argument; and in [`act`], the binary64 fast
 //! path of the activation functions, whose error bounds hold under any rounding mode and with
 //! flush-to-zero (its module docs give the argument) and whose results are decided by
 //! `round_pack` from exact enclosure ends.
@@ -24,6 +26,7 @@ pub(crate) mod dot;
 mod f128;
 pub(crate) mod host;
 mod layout;
+pub(crate) mod matvec;
 
 use crate::env::Env;
 use crate::flags::Rounded;
@@ -193,12 +196,15 @@ fn fma_kernel<const FRAC: u32, const EXP: u32>(a: u64, b: u64, c: u64) -> Option
 /// Fast `a ⊕ b` (or `a ⊖ b` with `negate_b`) for normal operands and a normal result.
 #[inline]
 pub(crate) fn add(
-    _env: &Env,
+    env: &Env,
     fmt: &Format,
     a: u128,
     b: u128,
     negate_b: bool,
 ) -> Option<Rounded<u128>> {
+    if !env.is_ieee() {
+        return None;
+    }
     if fmt.kernel() == Kernel::F128 {
         return f128::add(a, b, negate_b);
     }
@@ -208,6 +214,9 @@ pub(crate) fn add(
 /// Fast `a ⊗ b` for normal operands and a normal result.
 #[inline]
 pub(crate) fn mul(env: &Env, fmt: &Format, a: u128, b: u128) -> Option<Rounded<u128>> {
+    if !env.is_ieee() {
+        return None;
+    }
     if fmt.kernel() == Kernel::F128 {
         return f128::mul(a, b);
     }
@@ -220,6 +229,9 @@ pub(crate) fn mul(env: &Env, fmt: &Format, a: u128, b: u128) -> Option<Rounded<u
 /// Fast `a ⊘ b` for normal operands and a normal result.
 #[inline]
 pub(crate) fn div(env: &Env, fmt: &Format, a: u128, b: u128) -> Option<Rounded<u128>> {
+    if !env.is_ieee() {
+        return None;
+    }
     if let Some(r) = host_route(env, fmt, |l| l.div(a as u64, b as u64)) {
         return r;
     }
@@ -228,13 +240,19 @@ pub(crate) fn div(env: &Env, fmt: &Format, a: u128, b: u128) -> Option<Rounded<u
 
 /// Fast fused `a * b + c` for normal operands and a normal result.
 #[inline]
-pub(crate) fn fma(_env: &Env, fmt: &Format, a: u128, b: u128, c: u128) -> Option<Rounded<u128>> {
+pub(crate) fn fma(env: &Env, fmt: &Format, a: u128, b: u128, c: u128) -> Option<Rounded<u128>> {
+    if !env.is_ieee() {
+        return None;
+    }
     dispatch!(fmt, fma_kernel(a as u64, b as u64, c as u64))
 }
 
 /// Fast square root of a positive normal operand.
 #[inline]
 pub(crate) fn sqrt(env: &Env, fmt: &Format, a: u128) -> Option<Rounded<u128>> {
+    if !env.is_ieee() {
+        return None;
+    }
     if let Some(r) = host_route(env, fmt, |l| l.sqrt(a as u64)) {
         return r;
     }

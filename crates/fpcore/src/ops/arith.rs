@@ -11,9 +11,10 @@ use crate::env::Env;
 use crate::fast;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
-use crate::nan;
+use crate::model;
+use crate::nan::{self, MlSign};
 use crate::ops::wide;
-use crate::round::round_pack;
+use crate::round::{self, round_pack};
 use crate::sig::{bit_len, mul_wide, shift_right_jam};
 use crate::value::{Finite, Kind, Unpacked};
 
@@ -28,30 +29,37 @@ pub(crate) enum Special {
     Finite,
 }
 
-/// Re-encodes an operand exactly (canonical encoding of the same value).
-fn pass_through(fmt: &Format, u: Unpacked) -> u128 {
-    match u.kind {
+/// Re-encodes an operand exactly (canonical encoding of the same value). A negated operand
+/// of an unsigned format (subtraction's) that is not zero gives NaN with invalid.
+fn pass_through(env: &Env, fmt: &Format, u: Unpacked) -> Rounded<u128> {
+    if u.sign && !fmt.is_signed() && !u.is_zero() {
+        return nan::invalid(env, fmt);
+    }
+    Rounded::exact(match u.kind {
         Kind::Zero => fmt.zero(u.sign),
         Kind::Finite { sig, exp } => fmt.pack_finite(u.sign, sig, exp),
         Kind::Inf => fmt.inf(u.sign).expect("an infinite operand's format has infinities"),
         Kind::Nan { .. } => unreachable!("NaN operands are propagated, not passed through"),
-    }
+    })
 }
 
-pub(crate) fn add_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked) -> Special {
+/// The special cases of addition; `sub` says the operation is a subtraction (whose `b` is
+/// already negated), for the NaN rule of [`crate::NanPolicy::MlDtypes`].
+pub(crate) fn add_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked, sub: bool) -> Special {
     use Kind::*;
     let done = |bits| Special::Done(Rounded::exact(bits));
+    let pass = |u| Special::Done(pass_through(env, fmt, u));
     match (a.kind, b.kind) {
         (Nan { .. }, _) | (_, Nan { .. }) => {
-            Special::Done(nan::propagate(env, fmt, &[(fmt, a), (fmt, b)]))
+            Special::Done(nan::propagate2(env, fmt, a, b, MlSign::add(fmt, sub)))
         }
         (Inf, Inf) if a.sign != b.sign => Special::Done(nan::invalid(env, fmt)),
-        (Inf, _) => done(pass_through(fmt, a)),
-        (_, Inf) => done(pass_through(fmt, b)),
+        (Inf, _) => pass(a),
+        (_, Inf) => pass(b),
         // docs/semantics.md §2: an exact zero sum is +0, except (-0) + (-0) = -0.
         (Zero, Zero) => done(fmt.zero(a.sign && b.sign)),
-        (Zero, _) => done(pass_through(fmt, b)),
-        (_, Zero) => done(pass_through(fmt, a)),
+        (Zero, _) => pass(b),
+        (_, Zero) => pass(a),
         (Finite { .. }, Finite { .. }) => Special::Finite,
     }
 }
@@ -98,18 +106,21 @@ pub(crate) fn add_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Round
     };
     if sum == 0 {
         // Exact cancellation: +0 in round to nearest (docs/semantics.md §2).
-        return Rounded::exact(fmt.zero(false));
+        return round::zero(env, fmt, false);
     }
     round_pack(env, fmt, sign, sum, ex, false)
 }
 
 /// IEEE 754 addition: `a ⊕ b`, rounded once.
 pub fn add(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| add(ieee, w, a, b));
+    }
     if let Some(r) = fast::add(env, fmt, a, b, false) {
         return r;
     }
     let (ua, ub) = (fmt.unpack(a), fmt.unpack(b));
-    match add_special(env, fmt, ua, ub) {
+    match add_special(env, fmt, ua, ub, false) {
         Special::Done(r) => r,
         Special::Finite => add_finite(env, fmt, finite(ua), finite(ub)),
     }
@@ -117,11 +128,14 @@ pub fn add(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
 
 /// IEEE 754 subtraction: `a ⊖ b`, rounded once.
 pub fn sub(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| sub(ieee, w, a, b));
+    }
     if let Some(r) = fast::add(env, fmt, a, b, true) {
         return r;
     }
     let (ua, ub) = (fmt.unpack(a), negate_operand(fmt.unpack(b)));
-    match add_special(env, fmt, ua, ub) {
+    match add_special(env, fmt, ua, ub, true) {
         Special::Done(r) => r,
         Special::Finite => add_finite(env, fmt, finite(ua), finite(ub)),
     }
@@ -137,7 +151,7 @@ pub(crate) fn mul_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked) -> 
     let sign = a.sign != b.sign;
     match (a.kind, b.kind) {
         (Nan { .. }, _) | (_, Nan { .. }) => {
-            Special::Done(nan::propagate(env, fmt, &[(fmt, a), (fmt, b)]))
+            Special::Done(nan::propagate2(env, fmt, a, b, MlSign::Last))
         }
         (Inf, Zero) | (Zero, Inf) => Special::Done(nan::invalid(env, fmt)),
         (Inf, _) | (_, Inf) => Special::Done(Rounded::exact(nan::infinity(env, fmt, sign))),
@@ -162,6 +176,9 @@ fn mul_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
 
 /// IEEE 754 multiplication: `a ⊗ b`, rounded once.
 pub fn mul(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| mul(ieee, w, a, b));
+    }
     if let Some(r) = fast::mul(env, fmt, a, b) {
         return r;
     }
@@ -177,7 +194,7 @@ pub(crate) fn div_special(env: &Env, fmt: &Format, a: Unpacked, b: Unpacked) -> 
     let sign = a.sign != b.sign;
     match (a.kind, b.kind) {
         (Nan { .. }, _) | (_, Nan { .. }) => {
-            Special::Done(nan::propagate(env, fmt, &[(fmt, a), (fmt, b)]))
+            Special::Done(nan::propagate2(env, fmt, a, b, MlSign::First))
         }
         (Inf, Inf) | (Zero, Zero) => Special::Done(nan::invalid(env, fmt)),
         (Inf, _) => Special::Done(Rounded::exact(nan::infinity(env, fmt, sign))),
@@ -207,6 +224,9 @@ fn div_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
 
 /// IEEE 754 division: `a ⊘ b`, rounded once.
 pub fn div(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| div(ieee, w, a, b));
+    }
     if let Some(r) = fast::div(env, fmt, a, b) {
         return r;
     }
@@ -224,7 +244,7 @@ pub(crate) fn sqrt_special(env: &Env, fmt: &Format, a: Unpacked) -> Special {
         // IEEE 754-2019 §5.4.1: squareRoot(-0) is -0.
         Kind::Zero => Special::Done(Rounded::exact(fmt.zero(a.sign))),
         _ if a.sign => Special::Done(nan::invalid(env, fmt)),
-        Kind::Inf => Special::Done(Rounded::exact(pass_through(fmt, a))),
+        Kind::Inf => Special::Done(pass_through(env, fmt, a)),
         Kind::Finite { .. } => Special::Finite,
     }
 }
@@ -245,6 +265,9 @@ fn sqrt_finite(env: &Env, fmt: &Format, x: Finite) -> Rounded<u128> {
 
 /// IEEE 754 squareRoot, rounded once.
 pub fn sqrt(env: &Env, fmt: &Format, a: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a], |ieee, w, _, [a]| sqrt(ieee, w, a));
+    }
     if let Some(r) = fast::sqrt(env, fmt, a) {
         return r;
     }
@@ -291,13 +314,13 @@ pub(crate) fn fma_special(
     match (prod_inf, c.kind) {
         (true, Inf) if prod_sign != c.sign => return FmaSpecial::Done(nan::invalid(env, fmt)),
         (true, _) => return FmaSpecial::Done(Rounded::exact(nan::infinity(env, fmt, prod_sign))),
-        (false, Inf) => return FmaSpecial::Done(Rounded::exact(pass_through(fmt, c))),
+        (false, Inf) => return FmaSpecial::Done(pass_through(env, fmt, c)),
         _ => {}
     }
     let prod_zero = a.is_zero() || b.is_zero();
     match (prod_zero, c.kind) {
         (true, Zero) => FmaSpecial::Done(Rounded::exact(fmt.zero(prod_sign && c.sign))),
-        (true, _) => FmaSpecial::Done(Rounded::exact(pass_through(fmt, c))),
+        (true, _) => FmaSpecial::Done(pass_through(env, fmt, c)),
         (false, Zero) => FmaSpecial::ProductOnly(finite(a), finite(b)),
         (false, _) => FmaSpecial::Finite,
     }
@@ -305,6 +328,9 @@ pub(crate) fn fma_special(
 
 /// IEEE 754 fusedMultiplyAdd: `a * b + c` computed exactly and rounded once.
 pub fn fma(env: &Env, fmt: &Format, a: u128, b: u128, c: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b, c], |ieee, w, _, [a, b, c]| fma(ieee, w, a, b, c));
+    }
     if let Some(r) = fast::fma(env, fmt, a, b, c) {
         return r;
     }

@@ -2,7 +2,7 @@
 
 use crate::env::Env;
 use crate::flags::{Flags, Rounded};
-use crate::format::{Format, Specials};
+use crate::format::Format;
 use crate::nan;
 use crate::value::{Kind, Unpacked};
 
@@ -29,7 +29,7 @@ fn order_non_nan(fmt: &Format, a: u128, ua: Unpacked, b: u128, ub: Unpacked) -> 
         if u.is_zero() {
             return 0;
         }
-        let mag = (bits & (fmt.mask() >> 1)) as i128;
+        let mag = (bits & fmt.mag_mask()) as i128;
         if u.sign {
             -mag
         } else {
@@ -76,13 +76,13 @@ pub fn compare_signaling(fmt: &Format, a: u128, b: u128) -> Rounded<Ordering> {
 /// agrees with the sign the NaN decodes to ([`crate::Unpacked::sign`]) and with
 /// [`crate::copysign`].
 pub fn total_order(fmt: &Format, a: u128, b: u128) -> bool {
-    let sign_bit = 1u128 << (fmt.bits() - 1);
+    let sign_bit = fmt.sign_mask();
     // (0, !magnitude) for negative encodings, (1, magnitude) for positive ones; FNUZ's NaN
     // gets (0, 0), below every negative encoding (whose !magnitude is at least 2^127).
     let key = |bits: u128| -> (u8, u128) {
         let bits = bits & fmt.mask();
         let mag = bits & !sign_bit;
-        if fmt.specials() == Specials::Fnuz && bits == sign_bit {
+        if fmt.is_fnuz() && bits == sign_bit {
             (0, 0)
         } else if bits & sign_bit != 0 {
             (0, !mag)

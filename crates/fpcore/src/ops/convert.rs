@@ -5,8 +5,9 @@
 use crate::env::Env;
 use crate::flags::{Flags, Rounded};
 use crate::format::Format;
+use crate::model;
 use crate::nan;
-use crate::round::{overflow, round_pack};
+use crate::round::round_pack;
 use crate::value::Kind;
 
 /// Rounding direction of the integer operations (IEEE 754-2019 §5.3.1, §5.8).
@@ -45,16 +46,12 @@ impl IntRound {
 /// converted to a format without infinities behaves as an overflow: NaN, or the largest finite
 /// value when saturating or finite-only, with overflow and inexact.
 pub fn convert(env: &Env, src: &Format, dst: &Format, a: u128) -> Rounded<u128> {
-    let u = src.unpack(a);
-    match u.kind {
-        Kind::Nan { .. } => nan::propagate(env, dst, &[(src, u)]),
-        Kind::Inf => match dst.inf(u.sign) {
-            Some(bits) => Rounded::exact(bits),
-            None => overflow(env, dst, u.sign),
-        },
-        Kind::Zero => Rounded::exact(dst.zero(u.sign)),
-        Kind::Finite { sig, exp } => round_pack(env, dst, u.sign, sig, i64::from(exp), false),
+    if model::applies(env) {
+        return model::run(env, src, dst, [a], |ieee, s, d, [a]| {
+            model::convert_ieee(ieee, s, d, a)
+        });
     }
+    model::convert_ieee(env, src, dst, a)
 }
 
 /// convertFromInt (IEEE 754-2019 §5.4.1): `v` rounded once to `fmt`, with inexact when
@@ -62,11 +59,17 @@ pub fn convert(env: &Env, src: &Format, dst: &Format, a: u128) -> Rounded<u128> 
 /// 61440 and above in e5m2) the result is an overflow, by format and
 /// [`crate::OverflowPolicy`].
 pub fn from_i64(env: &Env, fmt: &Format, v: i64) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [], |ieee, _, w, []| from_i64(ieee, w, v));
+    }
     round_pack(env, fmt, v < 0, u128::from(v.unsigned_abs()), 0, false)
 }
 
 /// convertFromInt from an unsigned integer, as [`from_i64`].
 pub fn from_u64(env: &Env, fmt: &Format, v: u64) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [], |ieee, _, w, []| from_u64(ieee, w, v));
+    }
     round_pack(env, fmt, false, u128::from(v), 0, false)
 }
 
@@ -115,6 +118,11 @@ pub fn round_to_integral(
     mode: IntRound,
     exact: bool,
 ) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a], |ieee, w, _, [a]| {
+            round_to_integral(ieee, w, a, mode, exact)
+        });
+    }
     let u = fmt.unpack(a);
     match u.kind {
         Kind::Nan { .. } => nan::propagate(env, fmt, &[(fmt, u)]),

@@ -12,7 +12,7 @@ mod wide;
 pub(crate) use crate::nan;
 
 pub use arith::{add, div, fma, mul, sqrt, sub};
-pub use chain::{mul_add_chain, mul_add_chain_integer};
+pub use chain::{mul_add_chain, mul_add_chain_integer, ChainMatrix, ChainScratch, ChainSteps};
 pub use cmp::{
     compare, compare_signaling, maximum, maximum_number, minimum, minimum_number, total_order,
     Ordering,

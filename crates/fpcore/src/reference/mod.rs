@@ -4,6 +4,9 @@
 //! `a (op) b = round(a op b)` (docs/semantics.md §2). Division and square root cannot be exact in
 //! finitely many bits; they compute at least p + 2 quotient or root bits and a sticky bit
 //! from the exact remainder, which determines the rounding exactly.
+//!
+//! Under a modelled environment (docs/semantics.md §7) each twin is the same composition of
+//! its own IEEE operation as the operation it twins.
 
 use num_bigint::{BigInt, BigUint, Sign};
 use num_integer::Integer;
@@ -12,6 +15,7 @@ use num_traits::Zero;
 use crate::env::Env;
 use crate::flags::Rounded;
 use crate::format::Format;
+use crate::model;
 use crate::ops::arith::{
     add_special, div_special, finite, fma_special, mul_special, sqrt_special, sub_operands,
     FmaSpecial, Special,
@@ -55,7 +59,7 @@ fn big(f: Finite) -> BigInt {
 fn round_signed(env: &Env, fmt: &Format, v: &BigInt, exp: i64) -> Rounded<u128> {
     if v.is_zero() {
         // An exact zero sum: +0 in round to nearest (docs/semantics.md §2).
-        return Rounded::exact(fmt.zero(false));
+        return crate::round::zero(env, fmt, false);
     }
     round_big(env, fmt, v.sign() == Sign::Minus, v.magnitude(), exp, false)
 }
@@ -69,8 +73,11 @@ fn add_exact(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
 
 /// Reference twin of [`crate::add`].
 pub fn add(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| add(ieee, w, a, b));
+    }
     let (ua, ub) = (fmt.unpack(a), fmt.unpack(b));
-    match add_special(env, fmt, ua, ub) {
+    match add_special(env, fmt, ua, ub, false) {
         Special::Done(r) => r,
         Special::Finite => add_exact(env, fmt, finite(ua), finite(ub)),
     }
@@ -78,8 +85,11 @@ pub fn add(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
 
 /// Reference twin of [`crate::sub`].
 pub fn sub(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| sub(ieee, w, a, b));
+    }
     let (ua, ub) = sub_operands(fmt, a, b);
-    match add_special(env, fmt, ua, ub) {
+    match add_special(env, fmt, ua, ub, true) {
         Special::Done(r) => r,
         Special::Finite => add_exact(env, fmt, finite(ua), finite(ub)),
     }
@@ -92,6 +102,9 @@ fn mul_exact(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
 
 /// Reference twin of [`crate::mul`].
 pub fn mul(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| mul(ieee, w, a, b));
+    }
     let (ua, ub) = (fmt.unpack(a), fmt.unpack(b));
     match mul_special(env, fmt, ua, ub) {
         Special::Done(r) => r,
@@ -111,6 +124,9 @@ fn div_finite(env: &Env, fmt: &Format, x: Finite, y: Finite) -> Rounded<u128> {
 
 /// Reference twin of [`crate::div`].
 pub fn div(env: &Env, fmt: &Format, a: u128, b: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b], |ieee, w, _, [a, b]| div(ieee, w, a, b));
+    }
     let (ua, ub) = (fmt.unpack(a), fmt.unpack(b));
     match div_special(env, fmt, ua, ub) {
         Special::Done(r) => r,
@@ -134,6 +150,9 @@ fn sqrt_finite(env: &Env, fmt: &Format, x: Finite) -> Rounded<u128> {
 
 /// Reference twin of [`crate::sqrt`].
 pub fn sqrt(env: &Env, fmt: &Format, a: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a], |ieee, w, _, [a]| sqrt(ieee, w, a));
+    }
     let ua = fmt.unpack(a);
     match sqrt_special(env, fmt, ua) {
         Special::Done(r) => r,
@@ -152,6 +171,9 @@ fn fma_finite(env: &Env, fmt: &Format, x: Finite, y: Finite, z: Finite) -> Round
 
 /// Reference twin of [`crate::fma`].
 pub fn fma(env: &Env, fmt: &Format, a: u128, b: u128, c: u128) -> Rounded<u128> {
+    if model::applies(env) {
+        return model::run(env, fmt, fmt, [a, b, c], |ieee, w, _, [a, b, c]| fma(ieee, w, a, b, c));
+    }
     let (ua, ub, uc) = (fmt.unpack(a), fmt.unpack(b), fmt.unpack(c));
     match fma_special(env, fmt, ua, ub, uc) {
         FmaSpecial::Done(r) => r,

@@ -104,7 +104,7 @@ fn round_decimal(
         |i: usize| if i < int_part.len() { int_part[i] } else { frac_part[i - int_part.len()] };
     let n_digits = int_part.len() + frac_part.len();
     let Some(first) = (0..n_digits).find(|&i| digit(i) != b'0') else {
-        return Rounded::exact(fmt.zero(sign));
+        return crate::round::zero(env, fmt, sign);
     };
     let last = (0..n_digits).rev().find(|&i| digit(i) != b'0').expect("a nonzero digit exists");
     let to_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);

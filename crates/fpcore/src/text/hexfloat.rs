@@ -90,9 +90,10 @@ pub(super) fn parse_special(env: &Env, fmt: &Format, text: &str) -> Option<Round
 /// The text of an infinity or NaN (`inf`, `-inf`, `nan`, `-nan`, `snan`, `-snan`), or `None`
 /// for zeros and finite values. FNUZ NaNs print unsigned (their sign bit is part of the code).
 pub(super) fn special_text(fmt: &Format, u: Unpacked) -> Option<String> {
-    let minus = if u.sign && fmt.has_neg_zero() { "-" } else { "" };
+    let minus = if u.sign && !fmt.is_fnuz() { "-" } else { "" };
     match u.kind {
-        Kind::Inf => Some(format!("{minus}inf")),
+        Kind::Inf if u.sign => Some("-inf".to_string()),
+        Kind::Inf => Some("inf".to_string()),
         Kind::Nan { quiet: true, .. } => Some(format!("{minus}nan")),
         Kind::Nan { quiet: false, .. } => Some(format!("{minus}snan")),
         Kind::Zero | Kind::Finite { .. } => None,

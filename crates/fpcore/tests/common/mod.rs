@@ -54,3 +54,97 @@ impl SplitMix {
         sign | (code << fmt.frac_bits()) | frac
     }
 }
+
+/// The standard output of the Python `script` run with `args` by the interpreter of
+/// `FPX_PYTHON` (scripts/test sets it), or `None` when `module` cannot be imported there
+/// (allowed outside CI, where scripts/test installs it).
+pub fn python_output(module: &str, script: &str, args: &[&str]) -> Option<String> {
+    use std::process::Command;
+    let python = std::env::var_os("FPX_PYTHON").unwrap_or_else(|| "python3".into());
+    let probe = Command::new(&python).args(["-c", &format!("import {module}")]).output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{module} must be installed in CI (scripts/test does)"
+        );
+        eprintln!("{module} is not installed: the comparison with it was not run");
+        return None;
+    }
+    let out = Command::new(&python).args(["-c", script]).args(args).output().expect("run python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).expect("ascii output"))
+}
+
+/// The exact value of `bits` as Python's tests print it: `nan`, `inf`, `-inf`, `0`, `-0`, or
+/// `n/d` in lowest terms (d a power of two).
+pub fn exact_text(fmt: &Format, bits: u128) -> String {
+    unpacked_text(fmt.unpack(bits), 0)
+}
+
+/// [`exact_text`] of an unpacked value times 2^scale.
+pub fn unpacked_text(u: fpcore::Unpacked, scale: i32) -> String {
+    use fpcore::Kind;
+    let minus = if u.sign { "-" } else { "" };
+    match u.kind {
+        Kind::Nan { .. } => "nan".to_string(),
+        Kind::Inf => format!("{minus}inf"),
+        Kind::Zero => format!("{minus}0"),
+        Kind::Finite { mut sig, mut exp } => {
+            exp += scale;
+            while sig % 2 == 0 {
+                sig /= 2;
+                exp += 1;
+            }
+            let one = num_bigint::BigUint::from(1u8);
+            if exp >= 0 {
+                format!("{minus}{}/1", num_bigint::BigUint::from(sig) << exp.unsigned_abs())
+            } else {
+                format!("{minus}{sig}/{}", one << exp.unsigned_abs())
+            }
+        }
+    }
+}
+
+/// A line `WHAT NAME REST` of a comparison script: what it holds, the format NAME parses to,
+/// and the rest of the line.
+pub fn split_line(line: &str) -> (&str, Format, &str) {
+    let mut parts = line.splitn(3, ' ');
+    let what = parts.next().expect("kind");
+    let name = parts.next().expect("name");
+    let rest = parts.next().expect("values");
+    let fmt = Format::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    (what, fmt, rest)
+}
+
+/// The operation a comparison script's `add` or `mul` line holds.
+pub fn add_or_mul(what: &str) -> fn(&fpcore::Env, &Format, u128, u128) -> fpcore::Rounded<u128> {
+    match what {
+        "add" => fpcore::add,
+        "mul" => fpcore::mul,
+        other => panic!("unknown line {other}"),
+    }
+}
+
+/// Checks every encoding's [`exact_text`] against the space-separated `expected` values.
+pub fn check_decode(fmt: &Format, expected: &str) {
+    let expected: Vec<&str> = expected.split(' ').collect();
+    assert_eq!(expected.len() as u128, 1u128 << fmt.bits(), "{fmt}");
+    for (bits, want) in (0..).zip(expected) {
+        assert_eq!(exact_text(fmt, bits), want, "{fmt} {bits:#04x}");
+    }
+}
+
+/// The Python function printing a float as [`exact_text`] does, for the scripts.
+pub const PY_EXACT_TEXT: &str = r#"
+import math
+def show(v):
+    v = float(v)
+    if v != v:
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v == 0:
+        return "-0" if math.copysign(1.0, v) < 0 else "0"
+    n, d = v.as_integer_ratio()
+    return f"{n}/{d}"
+"#;

@@ -1,7 +1,9 @@
 //! Speed of fpcore's arithmetic against native hardware, Berkeley SoftFloat and LLVM APFloat,
 //! measured in one run. Each measurement runs an operation over a batch of 256 operand tuples
-//! of finite values; the summary table at the end gives ns/op and the ratios of every
-//! implementation against fpcore's fast path.
+//! of finite values (scalar calls, or one call of the slice kernel `fpcore::slice` over the
+//! batch, with per-element flags); the summary table at the end gives ns/op and the ratios of
+//! every implementation against fpcore's scalar fast path, and SoftFloat's time over the
+//! slice kernel's.
 //!
 //! `cargo bench --bench ops` (all), `cargo bench --bench ops -- binary32` (a filter).
 
@@ -15,7 +17,7 @@ use std::time::Duration;
 use common::SplitMix;
 use criterion::{Criterion, Throughput};
 use fpcore::table8::Table8;
-use fpcore::{reference, Env, Format, Rounded};
+use fpcore::{reference, slice, Env, Flags, Format, Rounded};
 use fpref::softfloat::raw;
 use rustc_apfloat::ieee::{BFloat, Double, Float8E4M3FN, Float8E5M2, Half, Quad, Single};
 use rustc_apfloat::{Float, Round};
@@ -218,7 +220,28 @@ fn native_kernel(fmt: &Format, op: &str) -> Option<Kernel> {
     }
 }
 
-const IMPLS: [&str; 6] = ["fpcore", "fpcore-table", "reference", "native", "softfloat", "apfloat"];
+const IMPLS: [&str; 7] =
+    ["fpcore", "fpcore-slice", "fpcore-table", "reference", "native", "softfloat", "apfloat"];
+
+/// One call of the slice kernel over a whole batch, with per-element flags.
+fn slice_batch(fmt: &Format, op: &str, data: &[[u128; 3]]) -> u128 {
+    let env = Env::default();
+    let column = |k: usize| data.iter().map(|o| o[k]).collect::<Vec<u128>>();
+    let (a, b, c) = (column(0), column(1), column(2));
+    let mut out = [0u128; BATCH];
+    let mut flags = [Flags::NONE; BATCH];
+    let (out, fl) = (&mut out[..data.len()], Some(&mut flags[..data.len()]));
+    let r = match op {
+        "add" => slice::add(&env, fmt, &a, &b, out, fl),
+        "mul" => slice::mul(&env, fmt, &a, &b, out, fl),
+        "div" => slice::div(&env, fmt, &a, &b, out, fl),
+        "sqrt" => slice::sqrt(&env, fmt, &a, out, fl),
+        "fma" => slice::fma(&env, fmt, (&a, &b, &c), out, fl),
+        _ => unreachable!("known op"),
+    };
+    r.expect("equal lengths");
+    out.iter().fold(0, |acc, x| acc ^ x)
+}
 
 fn kernel(name: &str, fmt: Format, op: &str) -> Option<Kernel> {
     match name {
@@ -250,6 +273,10 @@ fn main() {
             let data = operands(&fmt, op, class);
             let mut group = c.benchmark_group(&group_name);
             group.throughput(Throughput::Elements(BATCH as u64));
+            let columns: Vec<[u128; 3]> = data.clone();
+            group.bench_function("fpcore-slice", |b| {
+                b.iter(|| slice_batch(&fmt, op, black_box(&columns)))
+            });
             for imp in IMPLS {
                 let Some(k) = kernel(imp, fmt, op) else { continue };
                 group.bench_function(imp, |b| {
@@ -270,7 +297,12 @@ fn main() {
     println!(
         "\nns/op (median of batch timings / {BATCH}); ratio = implementation time / fpcore time"
     );
-    println!("{:<24} {}", "op-format-class", IMPLS.map(|i| format!("{i:>22}")).join(""));
+    println!(
+        "{:<24} {} {:>18}",
+        "op-format-class",
+        IMPLS.map(|i| format!("{i:>22}")).join(""),
+        "softfloat/slice"
+    );
     for group in ran {
         let base = estimate_ns(&group, "fpcore");
         let mut row = format!("{group:<24} ");
@@ -281,6 +313,11 @@ fn main() {
             };
             row.push_str(&format!("{cell:>22}"));
         }
-        println!("{row}");
+        let vs_slice = match (estimate_ns(&group, "softfloat"), estimate_ns(&group, "fpcore-slice"))
+        {
+            (Some(sf), Some(sl)) => format!("{:.2}x", sf / sl),
+            _ => "-".to_string(),
+        };
+        println!("{row} {vs_slice:>18}");
     }
 }

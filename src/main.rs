@@ -53,6 +53,10 @@ enum Command {
     /// Evaluate an expression in a format, every operation rounded, left to right:
     /// `fpx eval bf16 "0.1 + 0.2 * 3"`.
     Eval(cmd::eval::EvalArgs),
+    /// Time one operation over slices: ns per element of fpx (scalar, slice on one and on
+    /// every thread), native hardware and the reference path, with their ratios:
+    /// `fpx bench --format bf16 --op mul [--n N] [--threads T]`.
+    Bench(cmd::bench::BenchArgs),
     /// OCP MX blocks: `fpx mx quantize --elem FMT [--block 32]`, `fpx mx dequantize --elem FMT`,
     /// `fpx mx dot --elem FMT` (exact dot product rounded once to binary32).
     #[command(subcommand)]
@@ -80,6 +84,7 @@ fn run() -> Result<ExitCode> {
         Command::Demo => cmd::demo::run(),
         Command::Construct(args) => cmd::construct::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Bench(args) => cmd::bench::run(args),
         Command::Mx(command) => cmd::mx::run(command),
     }
 }

@@ -2,6 +2,7 @@
 //! 1 mismatches found); errors are usage or input errors (exit code 2).
 
 pub mod batch;
+pub mod bench;
 pub mod construct;
 pub mod decode;
 pub mod demo;

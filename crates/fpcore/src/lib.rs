@@ -66,7 +66,8 @@
 //! at the crate root) and [`reference`](mod@reference) (their exact twins); [`text`] (bit patterns, hex-float,
 //! decimal); [`ctx`] (flag-collecting context); [`act`] (activation functions; their names in
 //! [`act_op`]); [`op`] (the protocol's operations); [`table8`] (result tables of 8-bit
-//! formats); [`mx`] (OCP MX blocks: quantize, dequantize, dot).
+//! formats); [`slice`] (every operation over slices of encodings, with per-element flags);
+//! [`mx`] (OCP MX blocks: quantize, dequantize, dot).
 
 #![forbid(unsafe_code)]
 #![deny(clippy::float_arithmetic)]
@@ -86,6 +87,7 @@ pub mod ops;
 pub mod reference;
 mod round;
 mod sig;
+pub mod slice;
 pub mod table8;
 pub mod text;
 pub mod value;

@@ -7,8 +7,8 @@ use crate::format::Format;
 
 /// A table of a binary operation over a format of at most 8 bits.
 pub struct Table8 {
-    /// `results[a << 8 | b]` holds the result bits and the flag byte.
-    results: Vec<(u8, u8)>,
+    /// `results[a << 8 | b]` holds the result bits and the flags.
+    results: Vec<(u8, Flags)>,
     fmt: Format,
 }
 
@@ -28,10 +28,16 @@ impl Table8 {
             for b in 0..256u128 {
                 let r = op(env, fmt, a & fmt.mask(), b & fmt.mask());
                 let value = u8::try_from(r.value).expect("an 8-bit format's result fits a byte");
-                results.push((value, r.flags.bits()));
+                results.push((value, r.flags));
             }
         }
         Some(Table8 { results, fmt: *fmt })
+    }
+
+    /// A table from its 65536 results, `results[a << 8 | b]` for operands `a` and `b`.
+    pub(crate) fn from_results(fmt: &Format, results: Vec<(u8, Flags)>) -> Table8 {
+        assert_eq!(results.len(), 1 << 16, "a table has one result per operand pair");
+        Table8 { results, fmt: *fmt }
     }
 
     /// The format the table was built for.
@@ -42,7 +48,13 @@ impl Table8 {
     /// The result of the operation on `a` and `b` (bits above the width are ignored).
     #[inline]
     pub fn get(&self, a: u8, b: u8) -> Rounded<u8> {
-        let (value, flags) = self.results[(usize::from(a) << 8) | usize::from(b)];
-        Rounded::new(value, Flags::from_bits(flags).expect("stored flags are valid"))
+        let (value, flags) = self.lookup(a, b);
+        Rounded::new(value, flags)
+    }
+
+    /// The result bits and flags of the operation on `a` and `b`.
+    #[inline(always)]
+    pub(crate) fn lookup(&self, a: u8, b: u8) -> (u8, Flags) {
+        self.results[(usize::from(a) << 8) | usize::from(b)]
     }
 }

@@ -6,8 +6,10 @@
 //! NaN operand; a result that is tiny, overflows, or lands on a code the format reserves); the
 //! caller then takes the general path. A kernel's `Some` result is the correctly rounded
 //! result with its flags, tested exhaustively (8-bit formats) and by sampling (wider ones)
-//! against [`crate::reference`]. No kernel can raise underflow or overflow: those cases
-//! return `None`.
+//! against [`crate::reference`]. No integer kernel can raise underflow or overflow: those
+//! cases return `None`. Multiplication, division and square root of the formats with
+//! p <= 24 take the binary64 route of [`host`] first, which also rounds tiny results (and
+//! raises underflow) and leaves overflow to the general path.
 //!
 //! Host floating point appears in [`isqrt`], as a first estimate that integer arithmetic then
 //! corrects: the result is exact whatever the host rounding mode or flush-to-zero setting (the
@@ -22,6 +24,7 @@
 pub(crate) mod act;
 pub(crate) mod dot;
 mod f128;
+pub(crate) mod host;
 mod layout;
 pub(crate) mod matvec;
 
@@ -217,6 +220,9 @@ pub(crate) fn mul(env: &Env, fmt: &Format, a: u128, b: u128) -> Option<Rounded<u
     if fmt.kernel() == Kernel::F128 {
         return f128::mul(a, b);
     }
+    if let Some(r) = host_route(env, fmt, |l| l.mul(a as u64, b as u64)) {
+        return r;
+    }
     dispatch!(fmt, mul_kernel(a as u64, b as u64))
 }
 
@@ -225,6 +231,9 @@ pub(crate) fn mul(env: &Env, fmt: &Format, a: u128, b: u128) -> Option<Rounded<u
 pub(crate) fn div(env: &Env, fmt: &Format, a: u128, b: u128) -> Option<Rounded<u128>> {
     if !env.is_ieee() {
         return None;
+    }
+    if let Some(r) = host_route(env, fmt, |l| l.div(a as u64, b as u64)) {
+        return r;
     }
     dispatch!(fmt, div_kernel(a as u64, b as u64))
 }
@@ -244,5 +253,70 @@ pub(crate) fn sqrt(env: &Env, fmt: &Format, a: u128) -> Option<Rounded<u128>> {
     if !env.is_ieee() {
         return None;
     }
+    if let Some(r) = host_route(env, fmt, |l| l.sqrt(a as u64)) {
+        return r;
+    }
     dispatch!(fmt, sqrt_kernel(a as u64))
+}
+
+/// The binary64 route (`host`) of a scalar multiplication, division or square root of a
+/// format with p <= 24, in an IEEE environment: `Some(result)` (`Some(None)`: the general path
+/// decides), or `None` for a format without the route. These three operations need no probe
+/// of the host state: their binary64 results are exact or faithful whatever the rounding
+/// direction, and never subnormal (`host`'s module docs).
+#[inline(always)]
+fn host_route(
+    env: &Env,
+    fmt: &Format,
+    op: impl FnOnce(host::Route) -> Option<(u64, crate::flags::Flags)>,
+) -> Option<Option<Rounded<u128>>> {
+    let layout = host::Route::of(fmt)?;
+    if !env.is_ieee() {
+        return Some(None);
+    }
+    let route = layout.with_tininess(env);
+    Some(op(route).map(|(v, f)| Rounded::new(u128::from(v), f)))
+}
+
+/// The integer kernels of binary64 and binary128, one monomorphic function per operation (no
+/// format dispatch), for the slice kernels: `None` where the general path decides.
+pub(crate) mod wide_kernels {
+    use super::{add_kernel, div_kernel, f128, fma_kernel, mul_kernel, sqrt_kernel};
+    use crate::flags::Rounded;
+
+    /// binary64 `a ⊕ b` (`a ⊖ b` with `negate_b`).
+    #[inline(always)]
+    pub(crate) fn add64(a: u128, b: u128, negate_b: bool) -> Option<Rounded<u128>> {
+        add_kernel::<52, 11>(a as u64, b as u64, negate_b)
+    }
+    /// binary64 `a ⊗ b`.
+    #[inline(always)]
+    pub(crate) fn mul64(a: u128, b: u128) -> Option<Rounded<u128>> {
+        mul_kernel::<52, 11>(a as u64, b as u64)
+    }
+    /// binary64 `a ⊘ b`.
+    #[inline(always)]
+    pub(crate) fn div64(a: u128, b: u128) -> Option<Rounded<u128>> {
+        div_kernel::<52, 11>(a as u64, b as u64)
+    }
+    /// binary64 `√a`.
+    #[inline(always)]
+    pub(crate) fn sqrt64(a: u128) -> Option<Rounded<u128>> {
+        sqrt_kernel::<52, 11>(a as u64)
+    }
+    /// binary64 `a * b + c`.
+    #[inline(always)]
+    pub(crate) fn fma64(a: u128, b: u128, c: u128) -> Option<Rounded<u128>> {
+        fma_kernel::<52, 11>(a as u64, b as u64, c as u64)
+    }
+    /// binary128 `a ⊕ b` (`a ⊖ b` with `negate_b`).
+    #[inline(always)]
+    pub(crate) fn add128(a: u128, b: u128, negate_b: bool) -> Option<Rounded<u128>> {
+        f128::add(a, b, negate_b)
+    }
+    /// binary128 `a ⊗ b`.
+    #[inline(always)]
+    pub(crate) fn mul128(a: u128, b: u128) -> Option<Rounded<u128>> {
+        f128::mul(a, b)
+    }
 }

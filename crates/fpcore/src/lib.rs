@@ -66,7 +66,7 @@
 //! at the crate root) and [`reference`](mod@reference) (their exact twins); [`text`] (bit patterns, hex-float,
 //! decimal); [`ctx`] (flag-collecting context); [`act`] (activation functions; their names in
 //! [`act_op`]); [`op`] (the protocol's operations); [`table8`] (result tables of 8-bit
-//! formats); [`slice`] (every operation over slices of encodings, with per-element flags);
+//! formats); [`slice`](mod@slice) (every operation over slices of encodings, with per-element flags);
 //! [`mx`] (OCP MX blocks: quantize, dequantize, dot).
 
 #![forbid(unsafe_code)]

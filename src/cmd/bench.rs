@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Context, Result};
 use clap::Args;
 use fpcore::slice::{self, Bits};
-use fpcore::{reference, Env, Flags, Format, Rounded};
+use fpcore::{reference, Env, Flags, Format, Op, Rounded};
 
 /// Options of `fpx bench`.
 #[derive(Args)]
@@ -34,46 +34,33 @@ const MAX_N: usize = 50_000_000;
 /// The reference path is timed on at most this many elements.
 const REFERENCE_N: usize = 100_000;
 
-/// The operations `fpx bench` measures.
+/// The operations `fpx bench` measures: fpcore's arithmetic [`Op`]s, timed through their scalar
+/// calls, their reference twins and their slice kernels.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Sqrt,
-    Fma,
-}
+struct Measured(Op);
 
-impl Op {
-    fn parse(name: &str) -> Result<Op> {
-        Ok(match name {
-            "add" => Op::Add,
-            "sub" => Op::Sub,
-            "mul" => Op::Mul,
-            "div" => Op::Div,
-            "sqrt" => Op::Sqrt,
-            "fma" => Op::Fma,
-            _ => bail!("unknown op {name:?}: expected add, sub, mul, div, sqrt or fma"),
-        })
+impl Measured {
+    fn parse(name: &str) -> Result<Measured> {
+        let op = Op::parse(name)?;
+        match op {
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Sqrt | Op::Fma => Ok(Measured(op)),
+            _ => bail!("fpx bench measures add, sub, mul, div, sqrt or fma, not {name:?}"),
+        }
     }
 
     /// The scalar fast path (`reference: false`) or the reference twin.
     fn scalar(self, env: &Env, fmt: &Format, o: [u128; 3], reference: bool) -> Rounded<u128> {
         let [a, b, c] = o;
-        match (self, reference) {
-            (Op::Add, false) => fpcore::add(env, fmt, a, b),
-            (Op::Sub, false) => fpcore::sub(env, fmt, a, b),
-            (Op::Mul, false) => fpcore::mul(env, fmt, a, b),
-            (Op::Div, false) => fpcore::div(env, fmt, a, b),
-            (Op::Sqrt, false) => fpcore::sqrt(env, fmt, a),
-            (Op::Fma, false) => fpcore::fma(env, fmt, a, b, c),
-            (Op::Add, true) => reference::add(env, fmt, a, b),
-            (Op::Sub, true) => reference::sub(env, fmt, a, b),
-            (Op::Mul, true) => reference::mul(env, fmt, a, b),
-            (Op::Div, true) => reference::div(env, fmt, a, b),
-            (Op::Sqrt, true) => reference::sqrt(env, fmt, a),
-            (Op::Fma, true) => reference::fma(env, fmt, a, b, c),
+        if !reference {
+            return self.0.eval(env, fmt, &o[..self.0.arity()]);
+        }
+        match self.0 {
+            Op::Add => reference::add(env, fmt, a, b),
+            Op::Sub => reference::sub(env, fmt, a, b),
+            Op::Mul => reference::mul(env, fmt, a, b),
+            Op::Div => reference::div(env, fmt, a, b),
+            Op::Sqrt => reference::sqrt(env, fmt, a),
+            _ => reference::fma(env, fmt, a, b, c),
         }
     }
 
@@ -88,13 +75,13 @@ impl Op {
     ) -> Result<Flags> {
         let [a, b, c] = ops;
         let flags = Some(flags);
-        Ok(match self {
+        Ok(match self.0 {
             Op::Add => slice::add(env, fmt, a, b, out, flags),
             Op::Sub => slice::sub(env, fmt, a, b, out, flags),
             Op::Mul => slice::mul(env, fmt, a, b, out, flags),
             Op::Div => slice::div(env, fmt, a, b, out, flags),
             Op::Sqrt => slice::sqrt(env, fmt, a, out, flags),
-            Op::Fma => slice::fma(env, fmt, (a, b, c), out, flags),
+            _ => slice::fma(env, fmt, (a, b, c), out, flags),
         }?)
     }
 }
@@ -102,7 +89,7 @@ impl Op {
 /// Runs `fpx bench`.
 pub fn run(args: &BenchArgs) -> Result<std::process::ExitCode> {
     let fmt = Format::parse(&args.format).context("format")?;
-    let op = Op::parse(&args.op)?;
+    let op = Measured::parse(&args.op)?;
     ensure!((1..=MAX_N).contains(&args.n), "--n must be between 1 and {MAX_N}");
     let threads = match args.threads {
         Some(t) => t,
@@ -123,7 +110,7 @@ pub fn run(args: &BenchArgs) -> Result<std::process::ExitCode> {
 /// What one run measures.
 struct Setup {
     fmt: Format,
-    op: Op,
+    op: Measured,
     n: usize,
     threads: usize,
 }
@@ -143,14 +130,14 @@ impl SplitMix {
 
 /// `n` finite operands with exponents within a quarter of the range around 1 (the values
 /// networks carry), non-negative for sqrt.
-fn operands(fmt: &Format, op: Op, n: usize, seed: u64) -> Vec<u128> {
+fn operands(fmt: &Format, op: Measured, n: usize, seed: u64) -> Vec<u128> {
     let mut rng = SplitMix(seed);
     let quarter = (1u128 << fmt.exp_bits()) / 4;
     let bias = u128::try_from(fmt.bias()).unwrap_or(0);
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
         let bits = ((u128::from(rng.next()) << 64) | u128::from(rng.next())) & fmt.mask();
-        let bits = if op == Op::Sqrt { bits & (fmt.mask() >> 1) } else { bits };
+        let bits = if op.0 == Op::Sqrt { bits & (fmt.mask() >> 1) } else { bits };
         let code = (bits >> fmt.frac_bits()) & ((1u128 << fmt.exp_bits()) - 1);
         let u = fmt.unpack(bits);
         if !u.is_nan() && !u.is_inf() && code + quarter / 2 > bias && code < bias + quarter / 2 {
@@ -235,7 +222,7 @@ fn render(s: &Setup, rows: &[(String, f64)]) -> String {
     let mut out = format!(
         "{} {} over {} elements (ratios: time / time of the row named)\n{:<28} {:>10} {:>16} {:>10}\n",
         s.fmt.name(),
-        args_op_name(s.op),
+        s.op.0.name(),
         s.n,
         "",
         "ns/elem",
@@ -249,17 +236,6 @@ fn render(s: &Setup, rows: &[(String, f64)]) -> String {
     out
 }
 
-fn args_op_name(op: Op) -> &'static str {
-    match op {
-        Op::Add => "add",
-        Op::Sub => "sub",
-        Op::Mul => "mul",
-        Op::Div => "div",
-        Op::Sqrt => "sqrt",
-        Op::Fma => "fma",
-    }
-}
-
 fn native_name(fmt: &Format) -> &'static str {
     match fmt.name().as_str() {
         "binary32" => "f32",
@@ -270,17 +246,17 @@ fn native_name(fmt: &Format) -> &'static str {
 }
 
 /// The host's own arithmetic over the same operands, where the format has a host type.
-fn native(fmt: &Format, op: Op, wide: &[Vec<u128>; 3]) -> Option<Duration> {
+fn native(fmt: &Format, op: Measured, wide: &[Vec<u128>; 3]) -> Option<Duration> {
     fn columns<T>(wide: &[Vec<u128>; 3], from: impl Fn(u128) -> T) -> [Vec<T>; 3] {
         [0, 1, 2].map(|k| wide[k].iter().map(|&x| from(x)).collect())
     }
     match fmt.name().as_str() {
         "binary32" => Some(native_typed(op, &columns(wide, |x| f32::from_bits(x as u32)))),
         "binary64" => Some(native_typed(op, &columns(wide, |x| f64::from_bits(x as u64)))),
-        "binary16" if op != Op::Fma => {
+        "binary16" if op.0 != Op::Fma => {
             Some(native_typed(op, &columns(wide, |x| half::f16::from_bits(x as u16))))
         }
-        "bfloat16" if op != Op::Fma => {
+        "bfloat16" if op.0 != Op::Fma => {
             Some(native_typed(op, &columns(wide, |x| half::bf16::from_bits(x as u16))))
         }
         _ => None,
@@ -360,13 +336,13 @@ fn native_loop<T: Native, const ARITY: usize>(
 }
 
 #[allow(clippy::float_arithmetic, reason = "the native baseline is host arithmetic")]
-fn native_typed<T: Native>(op: Op, v: &[Vec<T>; 3]) -> Duration {
-    match op {
+fn native_typed<T: Native>(op: Measured, v: &[Vec<T>; 3]) -> Duration {
+    match op.0 {
         Op::Add => native_loop::<T, 2>(v, |x, y, _| x + y),
         Op::Sub => native_loop::<T, 2>(v, |x, y, _| x - y),
         Op::Mul => native_loop::<T, 2>(v, |x, y, _| x * y),
         Op::Div => native_loop::<T, 2>(v, |x, y, _| x / y),
         Op::Sqrt => native_loop::<T, 1>(v, |x, _, _| x.sqrt()),
-        Op::Fma => native_loop::<T, 3>(v, |x, y, z| x.fma(y, z)),
+        _ => native_loop::<T, 3>(v, |x, y, z| x.fma(y, z)),
     }
 }

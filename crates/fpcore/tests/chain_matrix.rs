@@ -6,22 +6,8 @@
 
 mod common;
 
-use common::SplitMix;
-use fpcore::{
-    ChainMatrix, ChainScratch, ChainSteps, Env, Flags, Format, NanPolicy, OverflowPolicy, Tininess,
-};
-
-fn envs() -> Vec<Env> {
-    let mut out = Vec::new();
-    for tininess in [Tininess::AfterRounding, Tininess::BeforeRounding] {
-        for nan in [NanPolicy::Canonical, NanPolicy::X86Sse] {
-            for overflow in [OverflowPolicy::Ieee, OverflowPolicy::Saturate] {
-                out.push(Env { tininess, nan, overflow, ..Env::default() });
-            }
-        }
-    }
-    out
-}
+use common::{envs, SplitMix};
+use fpcore::{ChainMatrix, ChainScratch, ChainSteps, Env, Flags, Format};
 
 /// A value of `fmt` with an exponent code drawn in `center ± 3`, a random fraction and sign;
 /// one in `zeros` is ±0, and with `wild` one in 20 an arbitrary pattern (specials and

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::SplitMix;
-use fpcore::{reference, Env, Flags, Format, NanPolicy, OverflowPolicy, Rounded, Tininess};
+use common::{envs, SplitMix};
+use fpcore::{reference, Env, Flags, Format, Rounded};
 
 const SMALL_FORMATS: &[&str] = &[
     "e5m2",
@@ -19,18 +19,6 @@ const SMALL_FORMATS: &[&str] = &[
     "p=4,emin=-6,emax=8",
     "p=2,emin=-2,emax=1",
 ];
-
-fn envs() -> Vec<Env> {
-    let mut out = Vec::new();
-    for tininess in [Tininess::AfterRounding, Tininess::BeforeRounding] {
-        for nan in [NanPolicy::Canonical, NanPolicy::X86Sse] {
-            for overflow in [OverflowPolicy::Ieee, OverflowPolicy::Saturate] {
-                out.push(Env { tininess, nan, overflow, ..Env::default() });
-            }
-        }
-    }
-    out
-}
 
 fn describe(fmt: &Format, r: Rounded<u128>) -> String {
     format!("{:#x} [{}] ({:?})", r.value, r.flags, fmt.classify(r.value))

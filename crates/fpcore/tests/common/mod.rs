@@ -1,8 +1,9 @@
-//! Shared helpers of fpcore's integration tests: a seeded generator of operands.
+//! Shared helpers of fpcore's integration tests: a seeded generator of operands and the
+//! environments of the differential tests.
 
 #![allow(dead_code, reason = "each test binary uses a subset")]
 
-use fpcore::Format;
+use fpcore::{Env, Format, NanPolicy, OverflowPolicy, Tininess};
 
 /// SplitMix64: a small deterministic generator, so that failures reproduce.
 pub struct SplitMix(pub u64);
@@ -148,3 +149,17 @@ def show(v):
     n, d = v.as_integer_ratio()
     return f"{n}/{d}"
 "#;
+
+/// The IEEE environments the differential tests run under: both tininess rules, the
+/// canonical and x86 NaN policies, IEEE and saturating overflow.
+pub fn envs() -> Vec<Env> {
+    let mut out = Vec::new();
+    for tininess in [Tininess::AfterRounding, Tininess::BeforeRounding] {
+        for nan in [NanPolicy::Canonical, NanPolicy::X86Sse] {
+            for overflow in [OverflowPolicy::Ieee, OverflowPolicy::Saturate] {
+                out.push(Env { tininess, nan, overflow, ..Env::default() });
+            }
+        }
+    }
+    out
+}

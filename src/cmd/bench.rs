@@ -10,6 +10,7 @@ use anyhow::{bail, ensure, Context, Result};
 use clap::Args;
 use fpcore::slice::{self, Bits};
 use fpcore::{reference, Env, Flags, Format, Op, Rounded};
+use fporacle::gen::SplitMix;
 
 /// Options of `fpx bench`.
 #[derive(Args)]
@@ -115,28 +116,15 @@ struct Setup {
     threads: usize,
 }
 
-/// SplitMix64: the operands are the same in every run.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
 /// `n` finite operands with exponents within a quarter of the range around 1 (the values
 /// networks carry), non-negative for sqrt.
 fn operands(fmt: &Format, op: Measured, n: usize, seed: u64) -> Vec<u128> {
-    let mut rng = SplitMix(seed);
+    let mut rng = SplitMix::new(seed);
     let quarter = (1u128 << fmt.exp_bits()) / 4;
     let bias = u128::try_from(fmt.bias()).unwrap_or(0);
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
-        let bits = ((u128::from(rng.next()) << 64) | u128::from(rng.next())) & fmt.mask();
+        let bits = rng.next_u128() & fmt.mask();
         let bits = if op.0 == Op::Sqrt { bits & (fmt.mask() >> 1) } else { bits };
         let code = (bits >> fmt.frac_bits()) & ((1u128 << fmt.exp_bits()) - 1);
         let u = fmt.unpack(bits);

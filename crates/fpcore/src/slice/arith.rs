@@ -113,36 +113,6 @@ pub(crate) fn with_table<T: Bits>(
     })
 }
 
-/// Runs `$body` with the type alias `$l` set to the binary64-route layout of `$fmt`, or
-/// `$other` for formats without one.
-macro_rules! with_narrow {
-    ($fmt:expr, $l:ident => $body:expr, _ => $other:expr) => {
-        match $fmt.kernel() {
-            Kernel::F16 => {
-                type $l = F16;
-                $body
-            }
-            Kernel::Bf16 => {
-                type $l = Bf16;
-                $body
-            }
-            Kernel::F32 => {
-                type $l = F32;
-                $body
-            }
-            Kernel::E5m2 => {
-                type $l = E5m2;
-                $body
-            }
-            Kernel::E4m3fn => {
-                type $l = E4m3fn;
-                $body
-            }
-            _ => $other,
-        }
-    };
-}
-
 /// [`binary`] without the table.
 fn binary_direct<T: Bits>(
     env: &Env,

@@ -48,39 +48,6 @@ impl End for F64 {
     }
 }
 
-/// Runs `$body` with the type alias `$l` set to the route end of `$fmt`, or `$other`.
-macro_rules! with_end {
-    ($fmt:expr, $l:ident => $body:expr, _ => $other:expr) => {
-        match $fmt.kernel() {
-            Kernel::F16 => {
-                type $l = F16;
-                $body
-            }
-            Kernel::Bf16 => {
-                type $l = Bf16;
-                $body
-            }
-            Kernel::F32 => {
-                type $l = F32;
-                $body
-            }
-            Kernel::F64 => {
-                type $l = F64;
-                $body
-            }
-            Kernel::E5m2 => {
-                type $l = E5m2;
-                $body
-            }
-            Kernel::E4m3fn => {
-                type $l = E4m3fn;
-                $body
-            }
-            _ => $other,
-        }
-    };
-}
-
 /// `out[i] = convert(a[i])` from `src` to `dst`: lengths already checked.
 pub(crate) fn convert<X: Bits, Y: Bits>(
     env: &Env,

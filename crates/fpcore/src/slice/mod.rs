@@ -43,6 +43,35 @@
 //! # Ok::<(), fpcore::slice::SliceError>(())
 //! ```
 
+/// Runs `$body` with the type alias `$l` set to the binary64-route layout named like `$fmt`'s
+/// kernel, one of the listed kernels, or `$other` for any other format. The layouts are
+/// resolved where the macro is used.
+macro_rules! with_kernel {
+    ($fmt:expr, [$($k:ident),*], $l:ident => $body:expr, _ => $other:expr) => {
+        match $fmt.kernel() {
+            $(Kernel::$k => {
+                type $l = $k;
+                $body
+            })*
+            _ => $other,
+        }
+    };
+}
+
+/// `with_kernel!` over the formats with p <= 24 that have the binary64 route.
+macro_rules! with_narrow {
+    ($fmt:expr, $l:ident => $body:expr, _ => $other:expr) => {
+        with_kernel!($fmt, [F16, Bf16, F32, E5m2, E4m3fn], $l => $body, _ => $other)
+    };
+}
+
+/// `with_kernel!` over the ends of a conversion's route: the narrow formats and binary64.
+macro_rules! with_end {
+    ($fmt:expr, $l:ident => $body:expr, _ => $other:expr) => {
+        with_kernel!($fmt, [F16, Bf16, F32, F64, E5m2, E4m3fn], $l => $body, _ => $other)
+    };
+}
+
 mod arith;
 mod convert;
 mod drive;

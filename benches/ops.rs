@@ -34,7 +34,7 @@ const CLASSES: [&str; 2] = ["normal", "finite"];
 
 /// Operands of a class (no NaN or infinity), positive for sqrt, from a fixed generator.
 fn operands(fmt: &Format, op: &str, class: &str) -> Vec<[u128; 3]> {
-    let mut rng = SplitMix(0x1234_5678_9abc_def0u64 ^ u64::from(fmt.bits()));
+    let mut rng = SplitMix::new(0x1234_5678_9abc_def0u64 ^ u64::from(fmt.bits()));
     let value = |rng: &mut SplitMix| loop {
         let bits = rng.next_u128() & fmt.mask();
         let bits = if op == "sqrt" { bits & (fmt.mask() >> 1) } else { bits };

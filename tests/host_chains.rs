@@ -19,7 +19,7 @@ use support::SplitMix;
 
 /// A value of moderate size (exponent within ±3 of 1), one in eight ±0.
 fn draw(rng: &mut SplitMix, fmt: &Format) -> u128 {
-    let r = rng.next();
+    let r = rng.next_u64();
     let sign = u128::from(r & 1) << (fmt.bits() - 1);
     if r & 0xE == 0 {
         return sign;
@@ -34,7 +34,7 @@ fn draw(rng: &mut SplitMix, fmt: &Format) -> u128 {
 /// `ChainMatrix` with initial values and biases, with whether its host path was taken.
 fn workload(parallel: bool) -> (Vec<Vec<u128>>, usize) {
     let env = Env::default();
-    let mut rng = SplitMix(0x5EC7);
+    let mut rng = SplitMix::new(0x5EC7);
     let mut out = Vec::new();
     let mut taken = 0;
     for fmt in [Format::BINARY32, Format::BF16, Format::BINARY16] {

@@ -169,8 +169,8 @@ fn nan_policy_ml_dtypes_matches_ml_dtypes_exhaustively() {
 
 /// Random bfloat16 operand pairs (SplitMix64), half of them drawn from the special classes.
 fn bf16_pairs(count: usize) -> Vec<(u128, u128)> {
-    let mut rng = rng::SplitMix(0xBF16_BF16);
-    let mut next = move || rng.next();
+    let mut rng = rng::SplitMix::new(0xBF16_BF16);
+    let mut next = move || rng.next_u64();
     let special: [u16; 10] =
         [0x0000, 0x8000, 0x0001, 0x807F, 0x0080, 0x7F7F, 0x7F80, 0xFF80, 0x7FC0, 0xFFC1];
     let mut draw = move || {
@@ -315,8 +315,8 @@ fn daz_ftz_match_the_host_under_mxcsr() {
     type HostOp32 = fn(f32, f32) -> f32;
     let ops32: [HostOp32; 5] =
         [|a, b| a + b, |a, b| a - b, |a, b| a * b, |a, b| a / b, |a, _| a.sqrt()];
-    let mut rng = rng::SplitMix(0x0DA2_F122);
-    let mut next = move || rng.next();
+    let mut rng = rng::SplitMix::new(0x0DA2_F122);
+    let mut next = move || rng.next_u64();
     for (bits, daz, ftz) in [(DAZ | FTZ, true, true), (FTZ, false, true), (DAZ, true, false)] {
         let env = Env { daz, ftz, nan: NanPolicy::X86Sse, ..Env::default() };
         let mut checked = 0;

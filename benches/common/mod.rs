@@ -39,10 +39,10 @@ pub fn estimate_ns(group: &str, function: &str) -> Option<f64> {
 /// `n` f32 values in [-scale, scale) from a fixed generator: the top 24 bits of each draw as
 /// a fraction of 1.
 pub fn f32_values(seed: u64, n: usize, scale: f32) -> Vec<f32> {
-    let mut rng = SplitMix(seed);
+    let mut rng = SplitMix::new(seed);
     (0..n)
         .map(|_| {
-            let unit = (rng.next() >> 40) as f32 / (1u64 << 24) as f32;
+            let unit = (rng.next_u64() >> 40) as f32 / (1u64 << 24) as f32;
             (2.0 * unit - 1.0) * scale
         })
         .collect()

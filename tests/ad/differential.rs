@@ -19,14 +19,14 @@ use proptest::prelude::*;
 
 use crate::support::graph::{random_graph, uses_only, ANY_ACTIVATION};
 use crate::support::reference::same_all;
-use crate::support::{Reference, SplitMix};
+use crate::support::{Draw, Reference, SplitMix};
 
 fn input_formats(graph: &Graph) -> Vec<Format> {
     fpad::verify::input_formats(graph)
 }
 
 fn check_seed(seed: u64) -> Result<(), TestCaseError> {
-    let mut g = SplitMix(seed);
+    let mut g = SplitMix::new(seed);
     let graph = random_graph(&mut g, &ANY_ACTIVATION);
     let env = Env::default();
     let ad = Ad::new(&graph, env);

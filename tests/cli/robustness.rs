@@ -24,23 +24,23 @@ fn scratch(name: &str) -> PathBuf {
 /// structure characters and duplicated spans.
 fn mutate(bytes: &[u8], rng: &mut SplitMix) -> Vec<u8> {
     let mut out = bytes.to_vec();
-    let edits = 1 + rng.next() % 4;
+    let edits = 1 + rng.next_u64() % 4;
     for _ in 0..edits {
         if out.is_empty() {
             out.push(b'{');
         }
-        let at = (rng.next() as usize) % out.len();
-        match rng.next() % 5 {
-            0 => out[at] = rng.next() as u8,
+        let at = (rng.next_u64() as usize) % out.len();
+        match rng.next_u64() % 5 {
+            0 => out[at] = rng.next_u64() as u8,
             1 => {
                 out.remove(at);
             }
             2 => {
                 let pick = b"{}[]\",:-0123456789.e+x@\\ ";
-                out.insert(at, pick[(rng.next() as usize) % pick.len()]);
+                out.insert(at, pick[(rng.next_u64() as usize) % pick.len()]);
             }
             3 => {
-                let end = (at + 1 + (rng.next() as usize) % 16).min(out.len());
+                let end = (at + 1 + (rng.next_u64() as usize) % 16).min(out.len());
                 let span = out[at..end].to_vec();
                 out.splice(at..at, span);
             }
@@ -52,7 +52,7 @@ fn mutate(bytes: &[u8], rng: &mut SplitMix) -> Vec<u8> {
 
 #[test]
 fn random_text_to_every_text_parser_is_an_error_or_a_value() {
-    let mut rng = SplitMix(0xBAD);
+    let mut rng = SplitMix::new(0xBAD);
     let env = Env::default();
     let formats: Vec<Format> = ["binary16", "binary128", "e4m3fn", "e2m1fn", "p=1,emin=-3,emax=3"]
         .iter()
@@ -70,7 +70,7 @@ fn random_text_to_every_text_parser_is_an_error_or_a_value() {
     ];
     for i in 0..60_000u32 {
         let bytes: Vec<u8> = if i % 2 == 0 {
-            (0..(rng.next() % 24)).map(|_| rng.next() as u8).collect()
+            (0..(rng.next_u64() % 24)).map(|_| rng.next_u64() as u8).collect()
         } else {
             mutate(seeds[i as usize % seeds.len()].as_bytes(), &mut rng)
         };
@@ -86,11 +86,11 @@ fn random_text_to_every_text_parser_is_an_error_or_a_value() {
 
 #[test]
 fn random_protocol_input_is_an_error_or_a_result() {
-    let mut rng = SplitMix(0x1_0000);
+    let mut rng = SplitMix::new(0x1_0000);
     let valid = "3C00 3C00 4000 00\n7C00 FC00 7E00 10\n0001 8001 0000 00\n".as_bytes();
     for i in 0..3_000u32 {
         let input = if i % 3 == 0 {
-            (0..(rng.next() % 200)).map(|_| rng.next() as u8).collect()
+            (0..(rng.next_u64() % 200)).map(|_| rng.next_u64() as u8).collect()
         } else {
             mutate(valid, &mut rng)
         };
@@ -120,7 +120,7 @@ fn mutated_network_files_load_or_fail_cleanly() {
                 .expect("golden net"),
         );
     }
-    let mut rng = SplitMix(0x7E7);
+    let mut rng = SplitMix::new(0x7E7);
     let mut loaded = 0;
     for i in 0..20_000usize {
         let bytes = mutate(&sources[i % sources.len()], &mut rng);
@@ -131,7 +131,8 @@ fn mutated_network_files_load_or_fail_cleanly() {
             let graph = &model.graph;
             let fmt = graph.output_format();
             let width = graph.input_width();
-            let x: Vec<u128> = (0..width).map(|_| u128::from(rng.next()) & fmt.mask()).collect();
+            let x: Vec<u128> =
+                (0..width).map(|_| u128::from(rng.next_u64()) & fmt.mask()).collect();
             let interp = fpnet::interp::Interpreter::new(graph, Env::default());
             let _ = interp.eval(&x);
         }
@@ -161,10 +162,10 @@ fn safetensors_headers_that_lie_are_refused() {
     assert!(!e.to_string().is_empty());
     let valid = r#"{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#;
     assert!(write(valid, 12).is_ok(), "the unmutated file loads");
-    let mut rng = SplitMix(0x5AFE);
+    let mut rng = SplitMix::new(0x5AFE);
     for _ in 0..2_000 {
         let header = String::from_utf8_lossy(&mutate(valid.as_bytes(), &mut rng)).into_owned();
-        let _ = write(&header, (rng.next() % 40) as usize);
+        let _ = write(&header, (rng.next_u64() % 40) as usize);
     }
     // A header length field far beyond the file.
     let mut bytes = u64::MAX.to_le_bytes().to_vec();

@@ -41,7 +41,7 @@ fn edges(fmt: &Format) -> Vec<u128> {
 
 fn generate(fmt: &Format, op: &Op) -> String {
     let sf = SoftFloat::default();
-    let mut rng = SplitMix(0xF0F0 + u64::from(fmt.bits()));
+    let mut rng = SplitMix::new(0xF0F0 + u64::from(fmt.bits()));
     let e = edges(fmt);
     let mut cases: Vec<Vec<u128>> = Vec::new();
     match op.arity() {

@@ -16,10 +16,10 @@ use proptest::prelude::*;
 
 use crate::support::graph::{random_graph, uses_only, RELU_ONLY};
 use crate::support::reference::same;
-use crate::support::{Reference, SplitMix};
+use crate::support::{Draw, Reference, SplitMix};
 
 fn check_seed(seed: u64) -> Result<(), TestCaseError> {
-    let mut g = SplitMix(seed);
+    let mut g = SplitMix::new(seed);
     let graph = random_graph(&mut g, &RELU_ONLY);
     let interp = Interpreter::new(&graph, Env::default());
     let in_formats: Vec<Format> = graph

@@ -102,7 +102,7 @@ fn classify_vs_exact_values_apfloat_and_host() {
             }
         }
     }
-    let mut rng = SplitMix(0xc1a5_5000);
+    let mut rng = SplitMix::new(0xc1a5_5000);
     let (f32_fmt, f64_fmt, f128_fmt) = (fmt("binary32"), fmt("binary64"), fmt("binary128"));
     for _ in 0..50_000 {
         let a = gen_bits(&mut rng, &f32_fmt);

@@ -270,7 +270,7 @@ pub fn gen_bits(rng: &mut SplitMix, f: &Format) -> u128 {
     let code_max = (1u128 << f.exp_bits()) - 1;
     let bias = f.bias() as u128;
     let p = u128::from(f.p());
-    let r = rng.next();
+    let r = rng.next_u64();
     let wide = rng.next_u128();
     let code = match r % 12 {
         0 => 0,
@@ -302,7 +302,7 @@ pub fn gen_bits(rng: &mut SplitMix, f: &Format) -> u128 {
 /// to 61..=64 (the 64-bit integer boundaries) where the precision allows.
 pub fn gen_tie(rng: &mut SplitMix, f: &Format) -> u128 {
     let p = i64::from(f.p());
-    let r = rng.next();
+    let r = rng.next_u64();
     let top = (p - 2).min(70);
     let e = if r % 3 == 0 && p - 2 >= 61 {
         61 + (r >> 8) as i64 % 4

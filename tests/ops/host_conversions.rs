@@ -23,11 +23,11 @@ fn f64_near_f32_ties(rng: &mut SplitMix) -> Vec<u64> {
         0x380F_FFFF_E000_0000,
     ];
     for _ in 0..5000 {
-        let x = f32::from_bits(rng.next() as u32 & 0x7F7F_FFFF);
+        let x = f32::from_bits(rng.next_u64() as u32 & 0x7F7F_FFFF);
         let base = f64::from(x).to_bits();
         let half = 1u64 << 28;
         for k in [half - 1, half, half + 1, 3 * half] {
-            let s = if rng.next() & 1 == 1 { 1u64 << 63 } else { 0 };
+            let s = if rng.next_u64() & 1 == 1 { 1u64 << 63 } else { 0 };
             v.push((base + k) | s);
         }
     }
@@ -40,7 +40,7 @@ fn host_float_conversions_vs_host_casts_and_softfloat() {
     let env = Env::default();
     let (f32_fmt, f64_fmt, f16_fmt) = (fmt("binary32"), fmt("binary64"), fmt("binary16"));
     let sf = SoftFloat::default();
-    let mut rng = SplitMix(0x4057_f10a);
+    let mut rng = SplitMix::new(0x4057_f10a);
     let mut f64s: Vec<u64> = f64_near_f32_ties(&mut rng);
     for _ in 0..30_000 {
         f64s.push(gen_bits(&mut rng, &f64_fmt) as u64);

@@ -73,7 +73,7 @@ fn int_boundaries(f: &Format) -> Vec<u128> {
 #[test]
 fn to_i64_to_u64_wide_formats_vs_softfloat() {
     let mut c = Checks::new("to_i64/to_u64 on binary32/64/128 vs SoftFloat");
-    let mut rng = SplitMix(0x1264_0064);
+    let mut rng = SplitMix::new(0x1264_0064);
     for name in ["binary32", "binary64", "binary128"] {
         let f = fmt(name);
         for a in specials(&f).into_iter().chain(int_boundaries(&f)) {
@@ -201,8 +201,8 @@ fn hard_integers(rng: &mut SplitMix) -> Vec<u64> {
         }
     }
     for _ in 0..3000 {
-        let r = rng.next();
-        v.push(r >> (rng.next() % 64));
+        let r = rng.next_u64();
+        v.push(r >> (rng.next_u64() % 64));
     }
     v
 }
@@ -210,7 +210,7 @@ fn hard_integers(rng: &mut SplitMix) -> Vec<u64> {
 #[test]
 fn from_i64_from_u64_vs_softfloat() {
     let mut c = Checks::new("from_i64/from_u64 on binary16/32/64/128 vs SoftFloat");
-    let mut rng = SplitMix(0xf201_1264);
+    let mut rng = SplitMix::new(0xf201_1264);
     let ints = hard_integers(&mut rng);
     let env = Env::default();
     for name in ["binary16", "binary32", "binary64", "binary128"] {
@@ -236,7 +236,7 @@ fn from_i64_from_u64_vs_softfloat() {
 #[test]
 fn from_i64_from_u64_small_formats_vs_scan_and_apfloat() {
     let mut c = Checks::new("from_i64/from_u64 on small formats, by scan and vs APFloat");
-    let mut rng = SplitMix(0x5a11_1264);
+    let mut rng = SplitMix::new(0x5a11_1264);
     let mut ints: Vec<u64> = (0..=1100).collect();
     ints.extend(hard_integers(&mut rng));
     for f in small_formats() {

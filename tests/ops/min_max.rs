@@ -96,7 +96,7 @@ fn compare_min_max_vs_apfloat() {
             }
         }
     }
-    let mut rng = SplitMix(0x0c0f_fee0);
+    let mut rng = SplitMix::new(0x0c0f_fee0);
     for name in ["binary16", "bf16", "binary32", "binary64", "binary128"] {
         let f = fmt(name);
         let sp = specials(&f);
@@ -107,7 +107,7 @@ fn compare_min_max_vs_apfloat() {
         }
         for _ in 0..40_000 {
             let a = gen_bits(&mut rng, &f);
-            let b = match rng.next() % 4 {
+            let b = match rng.next_u64() % 4 {
                 0 => a ^ sign_bit(&f),
                 1 => a.wrapping_add(1) & f.mask(),
                 _ => gen_bits(&mut rng, &f),

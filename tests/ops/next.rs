@@ -125,7 +125,7 @@ fn next_up_down_vs_apfloat() {
             check_next_vs_apfloat(&mut c, &f, a);
         }
     }
-    let mut rng = SplitMix(0x0e27_0097);
+    let mut rng = SplitMix::new(0x0e27_0097);
     for name in ["binary32", "binary64", "binary128"] {
         let f = fmt(name);
         for a in specials(&f) {

@@ -65,7 +65,7 @@ fn round_to_integral_binary16_exhaustive_vs_softfloat() {
 #[test]
 fn round_to_integral_wide_formats_vs_softfloat() {
     let mut c = Checks::new("round_to_integral on binary32/64/128 vs SoftFloat");
-    let mut rng = SplitMix(0x0070_1a7e);
+    let mut rng = SplitMix::new(0x0070_1a7e);
     for name in ["binary32", "binary64", "binary128"] {
         let f = fmt(name);
         for a in specials(&f) {

@@ -87,7 +87,7 @@ fn neg_abs_copysign_exhaustive_vs_rule_apfloat_and_host() {
         }
     }
     // Host bit operations: `-x`, `abs`, `copysign` are sign-bit operations on f32/f64.
-    let mut rng = SplitMix(0x5191_0000);
+    let mut rng = SplitMix::new(0x5191_0000);
     let (f32_fmt, f64_fmt) = (fmt("binary32"), fmt("binary64"));
     for _ in 0..50_000 {
         let (a, b) = (gen_bits(&mut rng, &f32_fmt), gen_bits(&mut rng, &f32_fmt));

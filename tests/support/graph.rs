@@ -8,7 +8,7 @@ use fpnet::graph::{ActivationNode, Affine, Node, NodeId, Op, Rule, Sigma};
 use fpnet::{Graph, Order};
 
 use super::fmt;
-use super::rng::SplitMix;
+use super::rng::{Draw, SplitMix};
 
 /// The formats a random graph's nodes and wide accumulators are drawn from.
 pub const FORMATS: [&str; 5] = ["binary16", "bf16", "binary32", "e4m3fn", "e5m2"];

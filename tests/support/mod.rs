@@ -13,7 +13,7 @@ pub mod rng;
 
 #[allow(unused_imports, reason = "each test binary uses a subset")]
 pub use reference::Reference;
-pub use rng::SplitMix;
+pub use rng::{Draw, SplitMix};
 
 use fpcore::{Env, Format};
 

@@ -2,34 +2,20 @@
 
 use fpcore::Format;
 
-/// SplitMix64: a small generator whose output depends only on the seed (property tests draw
-/// the seed, deterministic sweeps count it).
-pub struct SplitMix(pub u64);
+pub use fporacle::gen::SplitMix;
 
-impl SplitMix {
-    /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
+/// The tests' draws over [`SplitMix`] (property tests draw the seed, deterministic sweeps
+/// count it).
+pub trait Draw {
+    /// An encoding of `f`: see the implementation.
+    fn value(&mut self, f: &Format, specials: bool) -> u128;
+}
 
-    /// 128 random bits: the first 64 drawn are the high half.
-    pub fn next_u128(&mut self) -> u128 {
-        (u128::from(self.next()) << 64) | u128::from(self.next())
-    }
-
-    /// A number in `0..n` (`next() % n`).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
+impl Draw for SplitMix {
     /// An encoding of `f`: mostly values of moderate magnitude around 1 (so that sums see
     /// ties and cancellations), with zeros, subnormals, extremes and, when `specials`,
     /// infinities and NaNs.
-    pub fn value(&mut self, f: &Format, specials: bool) -> u128 {
+    fn value(&mut self, f: &Format, specials: bool) -> u128 {
         let r = self.below(100);
         let sign = self.below(2) == 1;
         let raw = self.next_u128() & f.mask();

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::SplitMix;
+use common::{SplitMix, SMALL_FORMATS};
 use fpcore::act::{self, ActOp, DEFAULT_KINK};
 use fpcore::{Env, Format, OverflowPolicy, Rounded, Tininess};
 
@@ -94,24 +94,6 @@ fn envs() -> [Env; 3] {
         Env { overflow: OverflowPolicy::Saturate, ..Env::default() },
     ]
 }
-
-const SMALL_FORMATS: [&str; 15] = [
-    "e5m2",
-    "e4m3",
-    "e3m4",
-    "e2m5",
-    "e4m3fn",
-    "e4m3fnuz",
-    "e5m2fnuz",
-    "e2m1fn",
-    "e2m3fn",
-    "e3m2fn",
-    "p=4,emin=-6,emax=8",
-    "p=3,emin=1,emax=4",
-    "p=5,emin=-3,emax=-1",
-    "p=1,emin=-3,emax=3",
-    "p=2,emin=-2,emax=1",
-];
 
 #[test]
 fn activations_fast_path_small_formats_exhaustive_vs_reference() {
@@ -200,11 +182,11 @@ fn hard_binary32(n: u32) -> Vec<u128> {
 /// Random binary32 encodings (every exponent equally likely) and consecutive runs at every
 /// exponent code.
 fn spread_binary32(n_random: usize, run: u32) -> Vec<u128> {
-    let mut rng = SplitMix(0xAC7_FA57);
-    let mut out: Vec<u128> = (0..n_random).map(|_| u128::from(rng.next() as u32)).collect();
+    let mut rng = SplitMix::new(0xAC7_FA57);
+    let mut out: Vec<u128> = (0..n_random).map(|_| u128::from(rng.next_u64() as u32)).collect();
     for code in 0..256u32 {
         for sign in [0u32, 1] {
-            let start = (sign << 31) | (code << 23) | ((rng.next() as u32) & 0x7f_ffff);
+            let start = (sign << 31) | (code << 23) | ((rng.next_u64() as u32) & 0x7f_ffff);
             out.extend((0..run).map(|i| u128::from(start.wrapping_add(i))));
         }
     }
@@ -245,9 +227,9 @@ fn activations_fast_path_declines_wide_formats() {
         ["binary64", "p=25,emin=-126,emax=127", "p=8,emin=-400,emax=127", "p=8,emin=-126,emax=400"]
     {
         let fmt = parse(name);
-        let mut rng = SplitMix(7);
+        let mut rng = SplitMix::new(7);
         for _ in 0..200 {
-            let x = u128::from(rng.next()) & fmt.mask();
+            let x = u128::from(rng.next_u64()) & fmt.mask();
             for op in ActOp::all() {
                 assert!(op.eval_fast(&env, &fmt, x).is_none(), "{name} {}", op.name());
             }

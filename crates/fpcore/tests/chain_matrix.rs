@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{envs, SplitMix};
+use common::{envs, Draw, SplitMix};
 use fpcore::{ChainMatrix, ChainScratch, ChainSteps, Env, Flags, Format};
 
 /// A value of `fmt` with an exponent code drawn in `center ± 3`, a random fraction and sign;
@@ -20,7 +20,7 @@ fn draw(
     exact: bool,
     wild: bool,
 ) -> u128 {
-    let r = rng.next();
+    let r = rng.next_u64();
     let sign = u128::from(r & 1) << (fmt.bits() - 1);
     if zeros > 0 && r % zeros == 1 {
         return sign;
@@ -86,7 +86,7 @@ fn expected(env: &Env, fmt: &Format, c: &Case) -> (Vec<u128>, Flags) {
 
 #[test]
 fn mul_add_rows_equals_the_integer_chains() {
-    let mut rng = SplitMix(0x3A7C);
+    let mut rng = SplitMix::new(0x3A7C);
     let mut scratch = ChainScratch::default();
     let mut out = Vec::new();
     for fmt in [Format::BINARY16, Format::BF16, Format::BINARY32] {
@@ -98,21 +98,21 @@ fn mul_add_rows_equals_the_integer_chains() {
         let (mut taken, mut total) = ([0u32; 2], [0u32; 2]);
         for case in 0..3000u32 {
             let env = envs()[(case % 8) as usize];
-            let steps = if rng.next() % 2 == 0 { ChainSteps::MulAdd } else { ChainSteps::Fma };
-            let rows = 1 + (rng.next() % 20) as usize;
-            let cols = if rng.next() % 10 == 0 { 0 } else { (rng.next() % 70) as usize };
-            let center = centers[(rng.next() % 3) as usize];
+            let steps = if rng.next_u64() % 2 == 0 { ChainSteps::MulAdd } else { ChainSteps::Fma };
+            let rows = 1 + (rng.next_u64() % 20) as usize;
+            let cols = if rng.next_u64() % 10 == 0 { 0 } else { (rng.next_u64() % 70) as usize };
+            let center = centers[(rng.next_u64() % 3) as usize];
             let exact = case % 7 == 0;
-            let wild = rng.next() % 8 == 0;
+            let wild = rng.next_u64() % 8 == 0;
             let zeros = [0, 3, 10][(case % 5 % 3) as usize];
             let m: Vec<u128> = (0..rows * cols)
                 .map(|_| draw(&mut rng, &fmt, center, zeros, exact, wild))
                 .collect();
             let v: Vec<u128> =
                 (0..cols).map(|_| draw(&mut rng, &fmt, center, zeros, exact, wild)).collect();
-            let init: Option<Vec<u128>> = (rng.next() % 3 == 0)
+            let init: Option<Vec<u128>> = (rng.next_u64() % 3 == 0)
                 .then(|| (0..rows).map(|_| draw(&mut rng, &fmt, center, 4, exact, wild)).collect());
-            let bias: Option<Vec<u128>> = (rng.next() % 4 != 0)
+            let bias: Option<Vec<u128>> = (rng.next_u64() % 4 != 0)
                 .then(|| (0..rows).map(|_| draw(&mut rng, &fmt, bias0, 4, exact, wild)).collect());
             let Some(matrix) = ChainMatrix::new(&fmt, steps, rows, cols, &m) else {
                 // Only a matrix with an infinity or NaN is refused.
@@ -177,7 +177,7 @@ fn mul_add_rows_equals_the_integer_chains() {
 #[test]
 fn fused_steps_on_cancellation_and_near_ties() {
     let env = Env::default();
-    let mut rng = SplitMix(0xF3A1);
+    let mut rng = SplitMix::new(0xF3A1);
     let mut scratch = ChainScratch::default();
     let mut out = Vec::new();
     for fmt in [Format::BINARY16, Format::BF16, Format::BINARY32] {

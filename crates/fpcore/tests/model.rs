@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::SplitMix;
+use common::{Draw, SplitMix};
 use fpcore::act::{ActOp, Activation};
 use fpcore::{
     compare, convert, reference, Class, Env, Flags, Format, NanPolicy, Ordering, OverflowPolicy,
@@ -194,7 +194,7 @@ fn exhaustive(fmt: Format) -> impl FnMut(usize) -> Vec<Vec<u128>> {
 }
 
 fn sampled(fmt: Format, seed: u64, count: usize) -> impl FnMut(usize) -> Vec<Vec<u128>> {
-    let mut rng = SplitMix(seed);
+    let mut rng = SplitMix::new(seed);
     move |arity| {
         (0..count).map(|_| (0..arity).map(|_| rng.pattern(&fmt)).collect::<Vec<_>>()).collect()
     }
@@ -391,7 +391,7 @@ fn activations_under_models_vs_definition() {
 
 #[test]
 fn chain_under_models_is_the_loop_of_modelled_steps() {
-    let mut rng = SplitMix(0xC4A1);
+    let mut rng = SplitMix::new(0xC4A1);
     let envs = [
         Env { daz: true, ftz: true, ..Env::default() },
         Env { via: Some(Format::BINARY32), daz: true, ftz: true, ..Env::default() },

@@ -40,7 +40,7 @@ fn arithmetic_of_new_formats_matches_the_reference() {
         ("mul", fpcore::mul, reference::mul),
         ("div", fpcore::div, reference::div),
     ];
-    let mut rng = SplitMix(15);
+    let mut rng = SplitMix::new(15);
     for fmt in formats() {
         let n = 1u128 << fmt.bits();
         for env in envs() {

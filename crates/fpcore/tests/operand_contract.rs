@@ -9,7 +9,7 @@ mod common;
 
 use std::fmt::Debug;
 
-use common::SplitMix;
+use common::{Draw, SplitMix};
 use fpcore::act::{self, ActOp};
 use fpcore::text::bits::format_bits;
 use fpcore::text::{format_exact_decimal, format_hexfloat, format_shortest};
@@ -138,7 +138,7 @@ fn for_each_case(
     n_operands: usize,
     mut check: impl FnMut(&Env, &Format, usize, &[u128], &[u128]),
 ) {
-    let mut rng = SplitMix(seed);
+    let mut rng = SplitMix::new(seed);
     let envs = envs();
     for fmt in formats() {
         for i in 0..n_cases {

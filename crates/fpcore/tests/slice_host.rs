@@ -7,7 +7,7 @@
 mod common;
 mod slice_support;
 
-use common::SplitMix;
+use common::{Draw, SplitMix};
 use fpcore::slice::{self, BinaryOp, SliceError};
 use fpcore::{Env, Flags, Format};
 use fpref::hostfp::{with_mxcsr, DAZ, FTZ, ROUND_DOWN, ROUND_TOWARD_ZERO, ROUND_UP};
@@ -26,7 +26,7 @@ const FORMATS: [Format; 6] = [
 /// calling thread (whose floating-point state the caller sets), checked against the scalar
 /// operations run in the same state.
 fn workload() {
-    let mut rng = SplitMix(0x40_57);
+    let mut rng = SplitMix::new(0x40_57);
     for env in envs() {
         for fmt in FORMATS {
             let n = 20_000;
@@ -77,7 +77,7 @@ fn run_on(
 
 #[test]
 fn one_thread_equals_four() {
-    let mut rng = SplitMix(0x7_4EAD);
+    let mut rng = SplitMix::new(0x7_4EAD);
     for fmt in [Format::BF16, Format::BINARY32, Format::E4M3FN, Format::E2M1FN] {
         // Not a multiple of the chunk length, so the last chunk is short.
         let n = 1_000_003;

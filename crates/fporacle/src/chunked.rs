@@ -518,11 +518,6 @@ impl Oracle {
 
 /// The tests' generator, shared with the workspace's tests and benches.
 #[cfg(test)]
-#[allow(dead_code, reason = "the tests use the generator only")]
-#[path = "../../../tests/support/rng.rs"]
-mod rng;
-
-#[cfg(test)]
 mod tests {
     use std::io::{BufReader, Read};
 
@@ -530,7 +525,7 @@ mod tests {
 
     use super::*;
 
-    use super::rng::SplitMix;
+    use crate::gen::SplitMix;
 
     /// A number in `0..n` from the tests' generator.
     trait Pick {
@@ -558,7 +553,7 @@ mod tests {
     /// One field of an operand of `fmt`: mostly valid bit patterns, sometimes text that the
     /// byte-level reader leaves to the text parser or that is an error.
     fn field(rng: &mut SplitMix, fmt: &Format, notation: Notation) -> String {
-        let bits = u128::from(rng.next()) << 64 | u128::from(rng.next());
+        let bits = u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64());
         let value = bits & fmt.mask();
         let digits = fmt.hex_digits();
         match (rng.pick(6000), notation) {
@@ -671,7 +666,7 @@ mod tests {
     /// without an error and how many with one.
     fn check(oracle: &Oracle, seed: u64, lines: usize) -> [usize; 2] {
         let mut ends = [0; 2];
-        let mut rng = SplitMix(seed);
+        let mut rng = SplitMix::new(seed);
         let options = [
             VerifyOptions::default(),
             VerifyOptions { exact_nan: true, ignore_flags: false },
@@ -751,14 +746,16 @@ mod tests {
     /// counts are the same with one thread and with four.
     #[test]
     fn one_and_four_threads_give_the_same_bytes_and_counts() {
-        let mut rng = SplitMix(7);
+        let mut rng = SplitMix::new(7);
         let env = Env::default();
         for (fmt, op) in [(Format::BINARY32, Op::Add), (Format::BF16, Op::Mul)] {
             let oracle = Oracle { env, fmt, op, notation: Notation::Bits };
             let mut text = String::new();
             for i in 0..60_000u64 {
-                let (a, b) =
-                    (u128::from(rng.next()) & fmt.mask(), u128::from(rng.next()) & fmt.mask());
+                let (a, b) = (
+                    u128::from(rng.next_u64()) & fmt.mask(),
+                    u128::from(rng.next_u64()) & fmt.mask(),
+                );
                 let r = oracle.op.eval(&env, &fmt, &[a, b]);
                 let value = if i % 997 == 0 { r.value ^ 1 } else { r.value };
                 let d = fmt.hex_digits();

@@ -29,9 +29,13 @@ impl SplitMix {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    /// 128 random bits.
+    /// 128 random bits: the first 64 drawn are the high half.
     pub fn next_u128(&mut self) -> u128 {
         (u128::from(self.next_u64()) << 64) | u128::from(self.next_u64())
+    }
+    /// A number in `0..n` (`next_u64() % n`; `n` must not be zero).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
     }
 }
 

@@ -16,7 +16,6 @@ pub mod hostfp;
 pub mod misc;
 #[cfg(feature = "mpfr")]
 pub mod mpfr;
-pub mod rng;
 pub mod softfloat;
 
 pub use apfloat::ApFloat;

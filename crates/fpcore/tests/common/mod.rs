@@ -5,51 +5,67 @@
 
 use fpcore::{Env, Format, NanPolicy, OverflowPolicy, Tininess};
 
-/// SplitMix64: a small deterministic generator, so that failures reproduce.
-pub struct SplitMix(pub u64);
+pub use fporacle::gen::SplitMix;
 
-impl SplitMix {
-    /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
+/// Formats of 8 bits or fewer whose every encoding the tests enumerate: the named 8-bit and
+/// smaller types, and parameter-only formats with one to five significand bits and exponent
+/// ranges that sit wholly above or below 1.
+pub const SMALL_FORMATS: [&str; 18] = [
+    "e5m2",
+    "e4m3",
+    "e3m4",
+    "e2m5",
+    "e4m3fn",
+    "e4m3fnuz",
+    "e5m2fnuz",
+    "e2m1fn",
+    "e2m3fn",
+    "e3m2fn",
+    "p=4,emin=-6,emax=8",
+    "p=3,emin=1,emax=4",
+    "p=5,emin=-3,emax=-1",
+    "p=1,emin=-3,emax=3",
+    "p=1,emin=-3,emax=4",
+    "p=2,emin=-2,emax=1",
+    "p=3,emin=2,emax=6",
+    "p=3,emin=-12,emax=-3",
+];
 
-    /// 128 random bits.
-    pub fn next_u128(&mut self) -> u128 {
-        (u128::from(self.next()) << 64) | u128::from(self.next())
-    }
-
+/// The draws of fpcore's tests over [`SplitMix`].
+pub trait Draw {
     /// Uniform in `lo..=hi`.
-    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        let span = (hi - lo + 1) as u64;
-        lo + (self.next() % span) as i64
+    fn range(&mut self, lo: i64, hi: i64) -> i64;
+    /// A random decimal digit.
+    fn digit(&mut self) -> char;
+    /// A pattern of `fmt` biased towards interesting exponents.
+    fn pattern(&mut self, fmt: &Format) -> u128;
+}
+
+impl Draw for SplitMix {
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + self.below((hi - lo + 1) as u64) as i64
     }
 
-    /// A random decimal digit.
-    pub fn digit(&mut self) -> char {
-        char::from(b'0' + (self.next() % 10) as u8)
+    fn digit(&mut self) -> char {
+        char::from(b'0' + self.below(10) as u8)
     }
 
     /// A pattern biased towards interesting exponents: random fraction, and an exponent code
     /// drawn near the ends of the range half the time.
-    pub fn pattern(&mut self, fmt: &Format) -> u128 {
+    fn pattern(&mut self, fmt: &Format) -> u128 {
         let raw = self.next_u128() & fmt.mask();
-        let choice = self.next() % 4;
+        let choice = self.next_u64() % 4;
         let frac_mask = (1u128 << fmt.frac_bits()) - 1;
         let sign = raw & (1u128 << (fmt.bits() - 1));
         let code_max = (1u128 << fmt.exp_bits()) - 1;
         let code = match choice {
-            0 => self.next() as u128 % 3,
-            1 => code_max - (self.next() as u128 % 3).min(code_max),
+            0 => self.next_u64() as u128 % 3,
+            1 => code_max - (self.next_u64() as u128 % 3).min(code_max),
             _ => (raw >> fmt.frac_bits()) & code_max,
         };
-        let frac = match self.next() % 4 {
+        let frac = match self.next_u64() % 4 {
             0 => frac_mask,
-            1 => frac_mask & (self.next() as u128 % 4),
+            1 => frac_mask & (self.next_u64() as u128 % 4),
             _ => raw & frac_mask,
         };
         sign | (code << fmt.frac_bits()) | frac

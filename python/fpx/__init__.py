@@ -11,9 +11,10 @@ from ._ops import FLAGS, add, apply, convert, div, fma, mul, sqrt, sub
 from ._net import NetCheckResult, Network
 from ._sweep import SweepResult, sweep
 from ._values import decode, encode, gen
+from . import mx
 
 __all__ = [
     "FLAGS", "CheckResult", "Format", "add", "apply", "check", "convert", "decode", "div",
     "encode", "flag_names", "fma", "formats", "formats_table", "gen", "mul", "sqrt", "sub",
-    "sweep", "SweepResult", "Network", "NetCheckResult",
+    "sweep", "SweepResult", "Network", "NetCheckResult", "mx",
 ]

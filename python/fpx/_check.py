@@ -7,6 +7,7 @@ from typing import Any, List, Optional
 
 import numpy as np
 
+from ._env import env_options
 from ._formats import Format
 from ._ops import FLAGS, Operands, as_bits, compute, nan_mask
 
@@ -51,12 +52,14 @@ def _hex(bits: int, fmt: Format) -> str:
 def check(op: str, *operands: Any, result: Any, format: Optional[Any] = None,
           flags: Optional[Any] = None, exact_nan: bool = False, to: Optional[Any] = None,
           kink: Optional[str] = None, tininess: Optional[str] = None,
-          nan: Optional[str] = None, overflow: Optional[str] = None) -> CheckResult:
+          nan: Optional[str] = None, overflow: Optional[str] = None, daz: bool = False,
+          ftz: bool = False, via: Optional[Any] = None) -> CheckResult:
     """Checks ``result`` (another implementation's values of ``op`` on ``operands``, the
     dtype of the result format or its bit patterns) and optionally ``flags`` against fpx,
     elementwise with broadcasting. Any NaN matches any NaN unless ``exact_nan``. ``op`` is
-    any name ``fpx verify --op`` takes (``mul``, ``cvt:e5m2``, ``gelu:composite`` ...)."""
-    options = dict(tininess=tininess, nan=nan, overflow=overflow)
+    any name ``fpx verify --op`` takes (``mul``, ``cvt:e5m2``, ``gelu:composite`` ...).
+    The environment options are those of :func:`fpx.add`."""
+    options = env_options(tininess, nan, overflow, daz, ftz, via)
     if op.startswith("cvt:"):
         op, to = "cvt", op[4:]
     checked = Operands(operands, format, op)

@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover - exercised only without ml_dtypes
 _DTYPE_NAMES = (
     "float16", "float32", "float64", "bfloat16", "float8_e5m2", "float8_e4m3fn",
     "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e4m3", "float8_e3m4", "float4_e2m1fn",
-    "float6_e2m3fn", "float6_e3m2fn",
+    "float6_e2m3fn", "float6_e3m2fn", "float8_e4m3b11fnuz", "float8_e8m0fnu",
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 
 from . import _fpx
+from ._env import env_options
 from ._formats import Format, _format_of_dtype
 
 
@@ -29,7 +30,7 @@ class NetCheckResult:
 
 class Network:
     """A network file loaded once. ``Network.load(path, strict=False, tininess=..., nan=...,
-    overflow=...)``; the options are the environment of every later call, as on the command
+    overflow=..., daz=..., ftz=..., via=...)``; the options are the environment of every later call, as on the command
     line. Inputs ``X`` are ``(n, inputs)`` arrays of the input format's dtype, or unsigned
     bit patterns; outputs come back in the same kind (the output format's dtype, or bits)."""
 
@@ -45,10 +46,11 @@ class Network:
     @staticmethod
     def load(path: "os.PathLike[str] | str", *, strict: bool = False,
              tininess: Optional[str] = None, nan: Optional[str] = None,
-             overflow: Optional[str] = None) -> "Network":
-        """Reads a network file (JSON, safetensors weights resolved next to it)."""
-        options = {k: v for k, v in dict(tininess=tininess, nan=nan, overflow=overflow).items()
-                   if v is not None}
+             overflow: Optional[str] = None, daz: bool = False, ftz: bool = False,
+             via: Any = None) -> "Network":
+        """Reads a network file (JSON, safetensors weights resolved next to it); the
+        environment options (those of :func:`fpx.add`) apply to every later call."""
+        options = env_options(tininess, nan, overflow, daz, ftz, via)
         path = os.fspath(path)
         return Network(_fpx.Network.load(path, strict, options), path, (strict, options))
 
@@ -123,14 +125,18 @@ class Network:
                     mean: bool = False) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
         """The parameter gradients summed over the samples in order from +0 (``mean``:
         divided once by their number), as ``fpx net grad --params`` writes them: per affine
-        node name, ``(dW, db)`` bit-pattern arrays of shapes ``(rows, cols)`` and ``(rows,)``."""
-        raw, _, _ = self._samples(x)
+        node name, ``(dW, db)`` of shapes ``(rows, cols)`` and ``(rows,)`` in the node's
+        format, of the same kind as ``grad``'s arrays: bit patterns (the format's unsigned
+        word) when ``x`` holds bit patterns, else the format's dtype (bit patterns where the
+        format has none)."""
+        raw, _, as_bits = self._samples(x)
         _, _, nodes = self._inner.grad(raw, params=True, mean=mean,
                                        **self._phi(seed, loss, phi, targets))
         result = {}
-        for name, rows, cols, dw, db in nodes:
-            result[name] = (np.frombuffer(dw, dtype=np.uint64).reshape(rows, cols).copy(),
-                            np.frombuffer(db, dtype=np.uint64).copy())
+        for name, fmt_name, rows, cols, dw, db in nodes:
+            fmt = Format(fmt_name)
+            result[name] = (self._values(dw, fmt, (rows, cols), as_bits),
+                            self._values(db, fmt, (rows,), as_bits))
         return result
 
     def check(self, targets: Any, seed: Any = None, loss: Optional[str] = None, *,

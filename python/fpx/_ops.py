@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _fpx
+from ._env import env_options
 from ._formats import Format, _format_of_dtype
 
 FormatLike = Union[str, Format, Any]
@@ -145,53 +146,86 @@ def as_bits(values: np.ndarray, fmt: Format) -> np.ndarray:
     return values.view(f"u{values.dtype.itemsize}").astype(np.uint64)
 
 
-def add(a, b, *, format=None, tininess=None, nan=None, overflow=None):
+ENV_DOC = """Keyword options (every call that computes takes them, as the command line does):
+``tininess`` ``"after"`` | ``"before"``; ``nan`` ``"canonical"`` | ``"x86"`` | ``"arm"`` |
+``"xla"`` | ``"ml_dtypes"``; ``overflow`` ``"ieee"`` | ``"saturate"`` (= ``"sat-propagate"``) |
+``"sat-finite"`` | ``"sat-propagate"``; ``daz`` (subnormal operands read as zero); ``ftz``
+(tiny results flushed to zero); ``via`` (a format: compute in it, then round to the
+operation's format). Defaults: exact IEEE 754 arithmetic."""
+
+
+def _documented(f):
+    f.__doc__ = f"{f.__doc__}\n\n{ENV_DOC}"
+    return f
+
+
+@_documented
+def add(a, b, *, format=None, tininess=None, nan=None, overflow=None, daz=False, ftz=False,
+        via=None):
     """``a + b`` rounded once, elementwise with numpy broadcasting: ``(vals, flags)``."""
-    return elementwise("add", (a, b), format, dict(tininess=tininess, nan=nan, overflow=overflow))
+    return elementwise("add", (a, b), format,
+                       env_options(tininess, nan, overflow, daz, ftz, via))
 
 
-def sub(a, b, *, format=None, tininess=None, nan=None, overflow=None):
+@_documented
+def sub(a, b, *, format=None, tininess=None, nan=None, overflow=None, daz=False, ftz=False,
+        via=None):
     """``a - b`` rounded once, elementwise with numpy broadcasting: ``(vals, flags)``."""
-    return elementwise("sub", (a, b), format, dict(tininess=tininess, nan=nan, overflow=overflow))
+    return elementwise("sub", (a, b), format,
+                       env_options(tininess, nan, overflow, daz, ftz, via))
 
 
-def mul(a, b, *, format=None, tininess=None, nan=None, overflow=None):
+@_documented
+def mul(a, b, *, format=None, tininess=None, nan=None, overflow=None, daz=False, ftz=False,
+        via=None):
     """``a * b`` rounded once, elementwise with numpy broadcasting: ``(vals, flags)``."""
-    return elementwise("mul", (a, b), format, dict(tininess=tininess, nan=nan, overflow=overflow))
+    return elementwise("mul", (a, b), format,
+                       env_options(tininess, nan, overflow, daz, ftz, via))
 
 
-def div(a, b, *, format=None, tininess=None, nan=None, overflow=None):
+@_documented
+def div(a, b, *, format=None, tininess=None, nan=None, overflow=None, daz=False, ftz=False,
+        via=None):
     """``a / b`` rounded once, elementwise with numpy broadcasting: ``(vals, flags)``."""
-    return elementwise("div", (a, b), format, dict(tininess=tininess, nan=nan, overflow=overflow))
+    return elementwise("div", (a, b), format,
+                       env_options(tininess, nan, overflow, daz, ftz, via))
 
 
-def fma(a, b, c, *, format=None, tininess=None, nan=None, overflow=None):
+@_documented
+def fma(a, b, c, *, format=None, tininess=None, nan=None, overflow=None, daz=False, ftz=False,
+        via=None):
     """``a * b + c`` rounded once, elementwise with numpy broadcasting: ``(vals, flags)``."""
-    options = dict(tininess=tininess, nan=nan, overflow=overflow)
-    return elementwise("fma", (a, b, c), format, options)
+    return elementwise("fma", (a, b, c), format,
+                       env_options(tininess, nan, overflow, daz, ftz, via))
 
 
-def sqrt(a, *, format=None, tininess=None, nan=None, overflow=None):
+@_documented
+def sqrt(a, *, format=None, tininess=None, nan=None, overflow=None, daz=False, ftz=False,
+         via=None):
     """Square root, correctly rounded, elementwise: ``(vals, flags)``."""
-    return elementwise("sqrt", (a,), format, dict(tininess=tininess, nan=nan, overflow=overflow))
+    return elementwise("sqrt", (a,), format, env_options(tininess, nan, overflow, daz, ftz, via))
 
 
-def convert(x, to, *, format=None, tininess=None, nan=None, overflow=None):
+@_documented
+def convert(x, to, *, format=None, tininess=None, nan=None, overflow=None, daz=False,
+            ftz=False, via=None):
     """``x`` rounded once to the format ``to`` (a name, Format or dtype): ``(vals, flags)``;
     vals has ``to``'s dtype (bit patterns in its unsigned word when ``x`` holds bit patterns
     or ``to`` has no numpy dtype)."""
-    options = dict(tininess=tininess, nan=nan, overflow=overflow)
-    return elementwise("cvt", (x,), format, options, to=to)
+    return elementwise("cvt", (x,), format, env_options(tininess, nan, overflow, daz, ftz, via),
+                       to=to)
 
 
-def apply(name, x, *, format=None, kink=None, tininess=None, nan=None, overflow=None):
+@_documented
+def apply(name, x, *, format=None, kink=None, tininess=None, nan=None, overflow=None,
+          daz=False, ftz=False, via=None):
     """An activation or derivative by name (``relu``, ``gelu``, ``d_gelu``,
     ``gelu:composite`` ...), elementwise: ``(vals, flags)``. ``kink`` is the derivative's value
     at a kink (decimal or hex-float text, rounded to the format)."""
-    options = dict(tininess=tininess, nan=nan, overflow=overflow)
     if name.split(":")[0] in ("add", "sub", "mul", "div", "sqrt", "fma", "cvt", "muladd", "mulAdd"):
         raise ValueError(
             f"unknown activation '{name}' (apply takes activations and derivatives; "
             f"use fpx.{name.split(':')[0].lower()} for arithmetic)"
         )
-    return elementwise(name, (x,), format, options, kink=kink)
+    return elementwise(name, (x,), format, env_options(tininess, nan, overflow, daz, ftz, via),
+                       kink=kink)

@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from ._env import env_options
 from ._formats import Format
 from ._ops import as_bits, elementwise, nan_mask
 
@@ -124,7 +125,8 @@ class SweepResult:
 def sweep(op: Any, format: Any = None, *, shards: int = 16, client: Any = None,
           reference: Optional[Callable[..., Any]] = None, exact_nan: bool = False,
           kink: Optional[str] = None, tininess: Optional[str] = None,
-          nan: Optional[str] = None, overflow: Optional[str] = None) -> SweepResult:
+          nan: Optional[str] = None, overflow: Optional[str] = None, daz: bool = False,
+          ftz: bool = False, via: Optional[Any] = None) -> SweepResult:
     """Runs ``op`` over ``format``'s whole domain in ``shards`` shards, on ``client`` (a
     ``dask.distributed.Client``) when given, serially otherwise; the merged result is the
     same either way. With ``reference`` (a function of the operand bit-pattern arrays
@@ -146,8 +148,7 @@ def sweep(op: Any, format: Any = None, *, shards: int = 16, client: Any = None,
             raise ValueError(f"the network's input format is {op.input_formats[0].name}")
     fmt = Format(format)
     domain_size(op, fmt)  # refuses domains too large before anything runs
-    options = {k: v for k, v in dict(tininess=tininess, nan=nan, overflow=overflow).items()
-               if v is not None}
+    options = env_options(tininess, nan, overflow, daz, ftz, via)
     spec = {"op": op, "format": fmt.name, "options": options, "kink": kink,
             "reference": reference, "exact_nan": exact_nan}
     if client is None:

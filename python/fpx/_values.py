@@ -9,6 +9,7 @@ from typing import Any, Optional, Tuple, Union
 import numpy as np
 
 from . import _fpx
+from ._env import env_options
 from ._formats import Format, decode_one
 
 
@@ -49,17 +50,19 @@ def _text(value: Any) -> str:
 
 
 def encode(value: Any, format: Any, *, tininess: Optional[str] = None,
-           nan: Optional[str] = None, overflow: Optional[str] = None) -> Tuple[int, int]:
+           nan: Optional[str] = None, overflow: Optional[str] = None, daz: bool = False,
+           ftz: bool = False, via: Optional[Any] = None) -> Tuple[int, int]:
     """``value`` (decimal or hex-float text, an int, a float or a dyadic Fraction) rounded
-    once to ``format``: ``(bits, flags)``, as ``fpx encode`` computes it."""
-    options = {k: v for k, v in dict(tininess=tininess, nan=nan, overflow=overflow).items()
-               if v is not None}
+    once to ``format``: ``(bits, flags)``, as ``fpx encode`` computes it with the same
+    environment options (those of :func:`fpx.add`)."""
+    options = env_options(tininess, nan, overflow, daz, ftz, via)
     return _fpx.encode(Format(format).name, _text(value), options)
 
 
 def gen(op: str, format: Any, *, level: int = 1, seed: int = 1, count: Optional[int] = None,
         kink: Optional[str] = None, tininess: Optional[str] = None, nan: Optional[str] = None,
-        overflow: Optional[str] = None) -> Tuple[Tuple[np.ndarray, ...], np.ndarray, np.ndarray]:
+        overflow: Optional[str] = None, daz: bool = False, ftz: bool = False,
+        via: Optional[Any] = None) -> Tuple[Tuple[np.ndarray, ...], np.ndarray, np.ndarray]:
     """``fpx gen``'s vectors as arrays: ``(operands, results, flags)``, operands a tuple of
     one bit-pattern array per operand (the format's unsigned word), results in the result
     format's word, in the order ``fpx gen`` writes its lines (edge values, then ``count``
@@ -71,6 +74,6 @@ def gen(op: str, format: Any, *, level: int = 1, seed: int = 1, count: Optional[
     operands = tuple(np.array(c, dtype=fmt.bits_dtype) for c in columns)
     to = op[4:] if op.startswith("cvt:") else None
     name = "cvt" if to else op
-    options = dict(tininess=tininess, nan=nan, overflow=overflow)
+    options = env_options(tininess, nan, overflow, daz, ftz, via)
     results, flags = elementwise(name, operands, fmt, options, to=to, kink=kink)
     return operands, results, flags

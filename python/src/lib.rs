@@ -1,7 +1,7 @@
 //! `fpx._fpx`: the extension module under the Python package `fpx`. It holds the calls that
 //! compute (formats, elementwise operations over byte buffers of bit patterns, decode,
-//! encode, generated vectors, networks); the package's Python modules turn numpy arrays into
-//! those buffers and back.
+//! encode, generated vectors, networks, MX blocks); the package's Python modules turn numpy
+//! arrays into those buffers and back.
 
 use fpcore::{Format, Op};
 use pyo3::exceptions::PyValueError;
@@ -11,6 +11,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict};
 pub mod error;
 pub mod gen;
 pub mod kernel;
+pub mod mx;
 pub mod net;
 pub mod options;
 
@@ -266,6 +267,10 @@ fn _fpx(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(formats_table, m)?)?;
     m.add_function(wrap_pyfunction!(nan_mask, m)?)?;
     m.add_function(wrap_pyfunction!(gen_cases, m)?)?;
+    m.add_function(wrap_pyfunction!(mx::mx_elem_name, m)?)?;
+    m.add_function(wrap_pyfunction!(mx::mx_quantize, m)?)?;
+    m.add_function(wrap_pyfunction!(mx::mx_dequantize, m)?)?;
+    m.add_function(wrap_pyfunction!(mx::mx_dot, m)?)?;
     m.add_class::<net::Network>()?;
     m.add("OP_NAMES", fpcore::OP_NAMES)?;
     Ok(())

@@ -30,6 +30,10 @@ fn to_bytes(values: &[u128]) -> Vec<u8> {
 /// `check`'s answer: passed, failed, and the first mismatches as (sample index, description).
 type CheckCounts = (u64, u64, Vec<(u64, String)>);
 
+/// One affine node's parameter gradients: its name, its format's name, the rows and columns
+/// of W, and dW (row-major) and db as `u64` words.
+type NodeGrads<'py> = (String, String, usize, usize, Bound<'py, PyBytes>, Bound<'py, PyBytes>);
+
 /// A loaded network with the environment it computes in.
 #[pyclass(frozen, module = "fpx._fpx")]
 pub struct Network {
@@ -121,7 +125,7 @@ impl Network {
 
     /// Outputs, input gradients and (with `params`) the parameter gradients summed over the
     /// samples in order from +0 (`mean`: divided once by their number), per affine node:
-    /// `(name, rows, cols, dW, db)`.
+    /// `(name, format, rows, cols, dW, db)`.
     #[pyo3(signature = (x, seed=None, loss=None, phi=None, targets=None, params=false, mean=false))]
     #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     fn grad<'py>(
@@ -137,7 +141,7 @@ impl Network {
     ) -> PyResult<(
         Bound<'py, PyBytes>,
         Bound<'py, PyBytes>,
-        Vec<(String, usize, usize, Bound<'py, PyBytes>, Bound<'py, PyBytes>)>,
+        Vec<NodeGrads<'py>>,
     )> {
         let phi = self.phi(seed.map(|s| s.as_bytes()), loss, phi)?;
         if phi.needs_target() != targets.is_some() {
@@ -171,6 +175,7 @@ impl Network {
                 if let Some(g) = grad {
                     per_node.push((
                         self.graph.name_of(fpnet::NodeId(idx)),
+                        g.format.name(),
                         g.rows,
                         g.cols,
                         PyBytes::new(py, &to_bytes(&g.weights)),

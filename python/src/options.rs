@@ -1,41 +1,80 @@
-//! The keyword options of every call (`tininess=`, `nan=`, `overflow=`) mapped to an
-//! [`fpcore::Env`]: the one place where a Python option becomes part of the environment, so
-//! that an option added to the command line is added here once.
+//! The keyword options of every call (`tininess=`, `nan=`, `overflow=`, `daz=`, `ftz=`,
+//! `via=`) mapped to an [`fpcore::Env`]: the one place where a Python option becomes part of
+//! the environment, so that an option added to the command line is added here once. The
+//! names and values are the command line's (`--overflow sat-finite`, `--nan ml_dtypes`,
+//! `--via binary32`); `saturate` is `sat-propagate`, as `--saturate` is.
 
-use fpcore::{Env, NanPolicy, OverflowPolicy, Tininess};
+use fpcore::{Env, Format, NanPolicy, OverflowPolicy, Tininess};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBool, PyDict};
 
-/// The accepted options and their values, in the order error messages list them.
+/// The options that take a name, and their accepted values in the order error messages list
+/// them (`via` takes any format name `Format::parse` accepts).
 pub const OPTIONS: &[(&str, &[&str])] = &[
     ("tininess", &["after", "before"]),
-    ("nan", &["canonical", "x86", "arm"]),
-    ("overflow", &["ieee", "saturate"]),
+    ("nan", &["canonical", "x86", "arm", "xla", "ml_dtypes"]),
+    ("overflow", &["ieee", "saturate", "sat-finite", "sat-propagate"]),
+    ("via", &[]),
 ];
 
-/// Sets one option of `env` from its name and value.
+/// The options that are on or off (`True` / `False`).
+pub const SWITCHES: &[&str] = &["daz", "ftz"];
+
+/// Every option name, in the order error messages list them.
+fn all_names() -> String {
+    let names: Vec<&str> =
+        OPTIONS.iter().map(|(n, _)| *n).chain(SWITCHES.iter().copied()).collect();
+    names.join(", ")
+}
+
+/// Sets one option of `env` that takes a name.
 ///
 /// # Errors
 ///
-/// A message naming the option and the accepted values when either is unknown.
+/// A message naming the option and the accepted values when either is unknown (for `via`,
+/// the format parser's message).
 pub fn set_option(env: &mut Env, name: &str, value: &str) -> Result<(), String> {
     let Some((_, accepted)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
-        let names: Vec<&str> = OPTIONS.iter().map(|(n, _)| *n).collect();
-        return Err(format!("unknown option '{name}' (expected one of: {})", names.join(", ")));
+        if SWITCHES.contains(&name) {
+            return Err(format!("option '{name}' takes True or False, got '{value}'"));
+        }
+        return Err(format!("unknown option '{name}' (expected one of: {})", all_names()));
     };
     let invalid = || {
         format!("invalid value '{value}' for '{name}' (possible values: {})", accepted.join(", "))
     };
-    match (name, value) {
-        ("tininess", "after") => env.tininess = Tininess::AfterRounding,
-        ("tininess", "before") => env.tininess = Tininess::BeforeRounding,
-        ("nan", "canonical") => env.nan = NanPolicy::Canonical,
-        ("nan", "x86") => env.nan = NanPolicy::X86Sse,
-        ("nan", "arm") => env.nan = NanPolicy::ArmDefaultNan,
-        ("overflow", "ieee") => env.overflow = OverflowPolicy::Ieee,
-        ("overflow", "saturate") => env.overflow = OverflowPolicy::Saturate,
-        _ => return Err(invalid()),
+    match name {
+        "tininess" => {
+            env.tininess = match value {
+                "after" => Tininess::AfterRounding,
+                "before" => Tininess::BeforeRounding,
+                _ => return Err(invalid()),
+            }
+        }
+        "nan" => env.nan = NanPolicy::parse(value).ok_or_else(invalid)?,
+        "overflow" => env.overflow = OverflowPolicy::parse(value).ok_or_else(invalid)?,
+        _ => {
+            let via = Format::parse(value).map_err(|e| format!("via: {e}"))?;
+            env.via = Some(via);
+        }
+    }
+    Ok(())
+}
+
+/// Sets one on/off option of `env`.
+///
+/// # Errors
+///
+/// A message naming the option when it is not one of [`SWITCHES`].
+pub fn set_switch(env: &mut Env, name: &str, on: bool) -> Result<(), String> {
+    match name {
+        "daz" => env.daz = on,
+        "ftz" => env.ftz = on,
+        _ if OPTIONS.iter().any(|(n, _)| *n == name) => {
+            return Err(format!("option '{name}' takes a string, got {on}"));
+        }
+        _ => return Err(format!("unknown option '{name}' (expected one of: {})", all_names())),
     }
     Ok(())
 }
@@ -44,7 +83,8 @@ pub fn set_option(env: &mut Env, name: &str, value: &str) -> Result<(), String> 
 ///
 /// # Errors
 ///
-/// `ValueError` with [`set_option`]'s message.
+/// `ValueError` with [`set_option`]'s or [`set_switch`]'s message, or naming an option whose
+/// value is neither a string nor a bool.
 pub fn env_from(options: Option<&Bound<'_, PyDict>>) -> PyResult<Env> {
     let mut env = Env::default();
     let Some(options) = options else { return Ok(env) };
@@ -53,10 +93,15 @@ pub fn env_from(options: Option<&Bound<'_, PyDict>>) -> PyResult<Env> {
             continue;
         }
         let name: String = key.extract()?;
-        let value: String = value
-            .extract()
-            .map_err(|_| PyValueError::new_err(format!("option '{name}' takes a string")))?;
-        set_option(&mut env, &name, &value).map_err(PyValueError::new_err)?;
+        let set = if let Ok(on) = value.downcast::<PyBool>() {
+            set_switch(&mut env, &name, on.is_true())
+        } else if let Ok(text) = value.extract::<String>() {
+            set_option(&mut env, &name, &text)
+        } else {
+            let kind = if SWITCHES.contains(&name.as_str()) { "True or False" } else { "a string" };
+            Err(format!("option '{name}' takes {kind}"))
+        };
+        set.map_err(PyValueError::new_err)?;
     }
     Ok(env)
 }
@@ -75,14 +120,30 @@ mod tests {
         }
         let mut env = Env::default();
         set_option(&mut env, "overflow", "saturate").expect("valid");
-        assert_eq!(env.overflow, OverflowPolicy::Saturate);
+        assert_eq!(env.overflow, OverflowPolicy::SatPropagate);
+        set_option(&mut env, "overflow", "sat-finite").expect("valid");
+        assert_eq!(env.overflow, OverflowPolicy::SatFinite);
+        set_option(&mut env, "nan", "ml_dtypes").expect("valid");
+        assert_eq!(env.nan, NanPolicy::MlDtypes);
+        set_option(&mut env, "via", "binary32").expect("valid");
+        assert_eq!(env.via, Some(Format::BINARY32));
+        set_switch(&mut env, "daz", true).expect("valid");
+        set_switch(&mut env, "ftz", true).expect("valid");
+        assert!(env.daz && env.ftz);
         assert_eq!(
             set_option(&mut env, "nan", "mips"),
-            Err("invalid value 'mips' for 'nan' (possible values: canonical, x86, arm)".into())
+            Err("invalid value 'mips' for 'nan' (possible values: canonical, x86, arm, xla, ml_dtypes)"
+                .into())
         );
         assert_eq!(
             set_option(&mut env, "rounding", "up"),
-            Err("unknown option 'rounding' (expected one of: tininess, nan, overflow)".into())
+            Err("unknown option 'rounding' (expected one of: tininess, nan, overflow, via, daz, ftz)"
+                .into())
+        );
+        assert!(set_option(&mut env, "via", "e9m9x").expect_err("unknown").starts_with("via: "));
+        assert_eq!(
+            set_switch(&mut env, "nan", true),
+            Err("option 'nan' takes a string, got true".into())
         );
     }
 }

@@ -28,7 +28,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Compute results: one case per input line, printed as `operands... result flags`.
-    Batch(cmd::batch::OracleArgs),
+    Batch(cmd::batch::BatchArgs),
     /// Check `operands... expected_result expected_flags` lines; closes with `N passed, M failed`.
     Verify(cmd::verify::VerifyArgs),
     /// Generate test vectors (testfloat_gen's layout) for any format and operation.

@@ -43,7 +43,7 @@ fn run(python: &std::ffi::OsString, script: &str) -> String {
 }
 
 /// The ml_dtypes types fpx has, with fpx's names for them.
-const ML_DTYPES: [(&str, &str); 9] = [
+const ML_DTYPES: [(&str, &str); 11] = [
     ("float8_e5m2", "e5m2"),
     ("float8_e4m3fn", "e4m3fn"),
     ("float8_e4m3fnuz", "e4m3fnuz"),
@@ -53,6 +53,8 @@ const ML_DTYPES: [(&str, &str); 9] = [
     ("float4_e2m1fn", "e2m1fn"),
     ("float6_e2m3fn", "e2m3fn"),
     ("float6_e3m2fn", "e3m2fn"),
+    ("float8_e4m3b11fnuz", "e4m3b11fnuz"),
+    ("float8_e8m0fnu", "e8m0fnu"),
 ];
 
 /// For each type: `TYPE OP r0 r1 ...` with every pair (a, b) in order a * 2^bits + b (sqrt:

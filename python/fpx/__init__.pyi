@@ -8,9 +8,12 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 FormatLike = Union[str, "Format", DTypeLike]
+from . import mx as mx
+
 Tininess = Optional[str]  # "after" | "before"
-Nan = Optional[str]  # "canonical" | "x86" | "arm"
-Overflow = Optional[str]  # "ieee" | "saturate"
+Nan = Optional[str]  # "canonical" | "x86" | "arm" | "xla" | "ml_dtypes"
+Overflow = Optional[str]  # "ieee" | "saturate" | "sat-finite" | "sat-propagate"
+Via = Optional[FormatLike]  # compute in this format, then round to the operation's
 Result = Tuple[np.ndarray, np.ndarray]
 
 FLAGS: Dict[str, int]
@@ -46,29 +49,41 @@ def formats() -> List[Dict[str, Any]]:
 def formats_table() -> str:
     """The table `fpx formats` prints."""
 
+# Every call that computes takes the environment options of the command line:
+# tininess, nan, overflow, daz (subnormal operands read as zero), ftz (tiny results flushed
+# to zero) and via (compute in that format, then round to the operation's).
+
 def add(a: ArrayLike, b: ArrayLike, *, format: Optional[FormatLike] = ..., tininess: Tininess = ...,
-        nan: Nan = ..., overflow: Overflow = ...) -> Result:
+        nan: Nan = ..., overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> Result:
     """a + b rounded once, elementwise with broadcasting: (vals, flags)."""
 def sub(a: ArrayLike, b: ArrayLike, *, format: Optional[FormatLike] = ..., tininess: Tininess = ...,
-        nan: Nan = ..., overflow: Overflow = ...) -> Result:
+        nan: Nan = ..., overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> Result:
     """a - b rounded once, elementwise with broadcasting: (vals, flags)."""
 def mul(a: ArrayLike, b: ArrayLike, *, format: Optional[FormatLike] = ..., tininess: Tininess = ...,
-        nan: Nan = ..., overflow: Overflow = ...) -> Result:
+        nan: Nan = ..., overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> Result:
     """a * b rounded once, elementwise with broadcasting: (vals, flags)."""
 def div(a: ArrayLike, b: ArrayLike, *, format: Optional[FormatLike] = ..., tininess: Tininess = ...,
-        nan: Nan = ..., overflow: Overflow = ...) -> Result:
+        nan: Nan = ..., overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> Result:
     """a / b rounded once, elementwise with broadcasting: (vals, flags)."""
 def fma(a: ArrayLike, b: ArrayLike, c: ArrayLike, *, format: Optional[FormatLike] = ...,
-        tininess: Tininess = ..., nan: Nan = ..., overflow: Overflow = ...) -> Result:
+        tininess: Tininess = ..., nan: Nan = ..., overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> Result:
     """a * b + c rounded once, elementwise with broadcasting: (vals, flags)."""
 def sqrt(a: ArrayLike, *, format: Optional[FormatLike] = ..., tininess: Tininess = ...,
-         nan: Nan = ..., overflow: Overflow = ...) -> Result:
+         nan: Nan = ..., overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> Result:
     """Square root, correctly rounded, elementwise: (vals, flags)."""
 def convert(x: ArrayLike, to: FormatLike, *, format: Optional[FormatLike] = ...,
-            tininess: Tininess = ..., nan: Nan = ..., overflow: Overflow = ...) -> Result:
+            tininess: Tininess = ..., nan: Nan = ..., overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> Result:
     """x rounded once to the format `to`: (vals, flags)."""
 def apply(name: str, x: ArrayLike, *, format: Optional[FormatLike] = ..., kink: Optional[str] = ...,
-          tininess: Tininess = ..., nan: Nan = ..., overflow: Overflow = ...) -> Result:
+          tininess: Tininess = ..., nan: Nan = ..., overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> Result:
     """An activation or derivative by name (gelu, d_gelu, gelu:composite ...): (vals, flags)."""
 
 class CheckResult:
@@ -84,7 +99,8 @@ class CheckResult:
 def check(op: str, *operands: ArrayLike, result: ArrayLike, format: Optional[FormatLike] = ...,
           flags: Optional[ArrayLike] = ..., exact_nan: bool = ..., to: Optional[FormatLike] = ...,
           kink: Optional[str] = ..., tininess: Tininess = ..., nan: Nan = ...,
-          overflow: Overflow = ...) -> CheckResult:
+          overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> CheckResult:
     """Checks another implementation's results (and flags) against fpx, as fpx verify."""
 def flag_names(flags: int) -> List[str]:
     """The names of the flags set in one flags byte."""
@@ -92,11 +108,13 @@ def flag_names(flags: int) -> List[str]:
 def decode(bits: Union[int, ArrayLike], format: FormatLike) -> Union[Fraction, float, np.ndarray]:
     """The exact value of an encoding (Fraction; inf/nan as floats)."""
 def encode(value: Union[str, int, float, Fraction], format: FormatLike, *, tininess: Tininess = ...,
-           nan: Nan = ..., overflow: Overflow = ...) -> Tuple[int, int]:
+           nan: Nan = ..., overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> Tuple[int, int]:
     """A value rounded once to the format: (bits, flags)."""
 def gen(op: str, format: FormatLike, *, level: int = ..., seed: int = ..., count: Optional[int] = ...,
         kink: Optional[str] = ..., tininess: Tininess = ..., nan: Nan = ...,
-        overflow: Overflow = ...) -> Tuple[Tuple[np.ndarray, ...], np.ndarray, np.ndarray]:
+        overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> Tuple[Tuple[np.ndarray, ...], np.ndarray, np.ndarray]:
     """fpx gen's vectors as arrays: (operands, results, flags)."""
 
 class NetCheckResult:
@@ -115,7 +133,8 @@ class Network:
     outputs: int
     @staticmethod
     def load(path: Union[str, os.PathLike], *, strict: bool = ..., tininess: Tininess = ...,
-             nan: Nan = ..., overflow: Overflow = ...) -> "Network": ...
+             nan: Nan = ..., overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> "Network": ...
     def eval(self, x: ArrayLike) -> Tuple[np.ndarray, np.ndarray]:
         """Outputs (n, outputs) and flags (n,)."""
     def grad(self, x: ArrayLike, seed: Optional[ArrayLike] = ..., loss: Optional[str] = ..., *,
@@ -124,7 +143,8 @@ class Network:
     def param_grads(self, x: ArrayLike, seed: Optional[ArrayLike] = ..., loss: Optional[str] = ..., *,
                     phi: Optional[str] = ..., targets: Optional[ArrayLike] = ...,
                     mean: bool = ...) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
-        """Parameter gradients per affine node: (dW, db) bit patterns."""
+        """Parameter gradients per affine node: (dW, db) in the node's format, bit patterns or
+        its dtype as x is."""
     def check(self, targets: Union[str, os.PathLike, ArrayLike], seed: Optional[ArrayLike] = ...,
               loss: Optional[str] = ..., *, phi: Optional[str] = ...,
               max_mismatches: int = ...) -> NetCheckResult:
@@ -142,5 +162,6 @@ class SweepResult:
 def sweep(op: Union[str, Network], format: Optional[FormatLike] = ..., *, shards: int = ..., client: Any = ...,
           reference: Optional[Callable[..., Any]] = ..., exact_nan: bool = ...,
           kink: Optional[str] = ..., tininess: Tininess = ..., nan: Nan = ...,
-          overflow: Overflow = ...) -> SweepResult:
+          overflow: Overflow = ...,
+        daz: bool = ..., ftz: bool = ..., via: Via = ...) -> SweepResult:
     """An operation over a format's whole domain in shards, on a dask client or serially."""

@@ -61,9 +61,17 @@ def test_grad_equals_the_cli(how, cli_args, tmp_path):
         tensors = read_safetensors(out.read_bytes())
         ours = net.param_grads(x, mean=mean, **how)
         assert sorted(ours) == ["layers[0]", "layers[2]"]
+        typed = net.param_grads(x.view(ml_dtypes.bfloat16), mean=mean, **how)
         for name, (dw, db) in ours.items():
+            # Bit patterns in the format's word for bit-pattern inputs, as grad gives them;
+            # the format's dtype for dtype inputs.
+            assert dw.dtype == db.dtype == np.uint16 and db.shape == (dw.shape[0],)
             np.testing.assert_array_equal(dw, tensors[name + ".weight"].reshape(dw.shape))
             np.testing.assert_array_equal(db, tensors[name + ".bias"])
+            tw, tb = typed[name]
+            assert tw.dtype == tb.dtype == ml_dtypes.bfloat16
+            np.testing.assert_array_equal(tw.view(np.uint16), dw)
+            np.testing.assert_array_equal(tb.view(np.uint16), db)
 
 
 def read_safetensors(data):

@@ -1,6 +1,6 @@
-//! The `fpx` binary end to end: batch and verify, `net eval`/`info`, `net grad`/`check` and
-//! `demo` (output layout, exit codes, errors that name the file, line and field), the size
-//! limits, and bad input to every parser and the command line.
+//! The `fpx` binary end to end: batch (and its `--shard` parts) and verify, `net eval`/`info`,
+//! `net grad`/`check` and `demo` (output layout, exit codes, errors that name the file, line
+//! and field), the size limits, and bad input to every parser and the command line.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -11,3 +11,4 @@ mod limits;
 mod mx;
 mod net;
 mod robustness;
+mod shard;

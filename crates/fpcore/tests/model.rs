@@ -416,3 +416,73 @@ fn chain_under_models_is_the_loop_of_modelled_steps() {
         }
     }
 }
+
+/// The newer formats: ml_dtypes' e3m4, e4m3 and e4m3b11fnuz, and IEEE P3109 binary8 formats
+/// of every kind (signed and unsigned, extended and finite, precisions 1 to 8).
+const NEWER: [&str; 8] = [
+    "e3m4",
+    "e4m3",
+    "e4m3b11fnuz",
+    "p3109_k8p3se",
+    "p3109_k8p4sf",
+    "p3109_k8p1ue",
+    "p3109_k8p5uf",
+    "p3109_k8p8ue",
+];
+
+fn named(name: &str) -> Format {
+    Format::parse(name).expect("a named format")
+}
+
+#[test]
+fn daz_ftz_newer_formats_exhaustive_vs_definition() {
+    let envs = [
+        Env { daz: true, ..Env::default() },
+        Env { ftz: true, ..Env::default() },
+        Env { daz: true, ftz: true, tininess: Tininess::BeforeRounding, ..Env::default() },
+    ];
+    for name in NEWER {
+        let fmt = named(name);
+        for env in envs {
+            check(&env, &fmt, &mut exhaustive(fmt));
+        }
+    }
+}
+
+#[test]
+fn via_newer_formats_exhaustive_vs_definition() {
+    let pairs = [
+        ("e3m4", "binary16"),
+        ("e4m3", "bf16"),
+        ("e4m3b11fnuz", "e5m2"),
+        ("p3109_k8p3se", "binary16"),
+        ("p3109_k8p5uf", "e3m4"),
+        ("p3109_k8p1ue", "binary32"),
+    ];
+    for (fmt, w) in pairs {
+        let (fmt, w) = (named(fmt), named(w));
+        for (daz, ftz) in [(false, false), (true, true)] {
+            let env = Env { via: Some(w), daz, ftz, ..Env::default() };
+            check(&env, &fmt, &mut exhaustive(fmt));
+        }
+    }
+    // e8m0fnu (no zero, no subnormals) computed in binary32 and rounded back: ml_dtypes'
+    // arithmetic on it.
+    let fmt = Format::E8M0FNU;
+    check(&Env { via: Some(Format::BINARY32), ..Env::default() }, &fmt, &mut exhaustive(fmt));
+}
+
+#[test]
+fn daz_reads_nothing_as_zero_in_formats_without_subnormals() {
+    // p = 1: every finite encoding is normal, so denormals-are-zero changes no result.
+    let daz = Env { daz: true, ..Env::default() };
+    for name in ["e8m0fnu", "p3109_k8p1se", "p3109_k8p1sf", "p3109_k8p1ue", "p3109_k8p1uf"] {
+        let fmt = named(name);
+        for op in &OPS {
+            for xs in exhaustive(fmt)(op.1) {
+                let want = entry(op.0, &Env::default(), &fmt, &xs);
+                assert_eq!(entry(op.0, &daz, &fmt, &xs), want, "{name} {} {xs:x?}", op.0);
+            }
+        }
+    }
+}

@@ -151,11 +151,7 @@ pub fn mx_dot<'py>(
     let a = blocks(elem, "a", scales_a.as_bytes(), elems_a.as_bytes(), block)?;
     let b = blocks(elem, "b", scales_b.as_bytes(), elems_b.as_bytes(), block)?;
     if a.len() != b.len() {
-        return Err(PyValueError::new_err(format!(
-            "a has {} blocks, b has {}",
-            a.len(),
-            b.len()
-        )));
+        return Err(PyValueError::new_err(format!("a has {} blocks, b has {}", a.len(), b.len())));
     }
     let products = py.allow_threads(|| {
         a.iter().zip(&b).map(|(x, y)| dot(elem, x, y)).collect::<Result<Vec<_>, _>>()

@@ -127,7 +127,7 @@ impl Network {
     /// samples in order from +0 (`mean`: divided once by their number), per affine node:
     /// `(name, format, rows, cols, dW, db)`.
     #[pyo3(signature = (x, seed=None, loss=None, phi=None, targets=None, params=false, mean=false))]
-    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    #[allow(clippy::too_many_arguments)]
     fn grad<'py>(
         &self,
         py: Python<'py>,
@@ -138,11 +138,7 @@ impl Network {
         targets: Option<&Bound<'py, PyBytes>>,
         params: bool,
         mean: bool,
-    ) -> PyResult<(
-        Bound<'py, PyBytes>,
-        Bound<'py, PyBytes>,
-        Vec<NodeGrads<'py>>,
-    )> {
+    ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, Vec<NodeGrads<'py>>)> {
         let phi = self.phi(seed.map(|s| s.as_bytes()), loss, phi)?;
         if phi.needs_target() != targets.is_some() {
             return Err(PyValueError::new_err(if targets.is_some() {

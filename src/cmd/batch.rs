@@ -165,7 +165,8 @@ mod tests {
             for n in 1..=6u128 {
                 let mut whole = Vec::new();
                 for k in 0..n {
-                    let (start, stop) = (k * u128::from(total) / n, (k + 1) * u128::from(total) / n);
+                    let (start, stop) =
+                        (k * u128::from(total) / n, (k + 1) * u128::from(total) / n);
                     for buf in [1, 2, 64] {
                         let got = part(text, start, stop, buf);
                         let expected: String = text

@@ -28,7 +28,9 @@ fn batch(path: &str, extra: &[&str]) -> std::process::Output {
 
 #[test]
 fn batch_shards_concatenate_to_the_whole_output() {
-    for (i, (lines, last_newline)) in [(200, true), (37, false), (1, true), (0, true)].into_iter().enumerate() {
+    for (i, (lines, last_newline)) in
+        [(200, true), (37, false), (1, true), (0, true)].into_iter().enumerate()
+    {
         let mut text = input(lines, 0x5A4D + i as u64);
         if !last_newline {
             text.push_str("3C00 3C00");
@@ -66,7 +68,8 @@ fn batch_shard_errors_name_the_line_of_the_whole_file() {
 
 #[test]
 fn batch_shard_needs_a_file_and_a_valid_part() {
-    let out = fpx(&["batch", "--format", "binary16", "--op", "add", "--shard", "1/2"], "3C00 3C00\n");
+    let out =
+        fpx(&["batch", "--format", "binary16", "--op", "add", "--shard", "1/2"], "3C00 3C00\n");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--shard needs --input-file"), "{}", stderr(&out));
     let path = temp_file("shard", "one.txt", "3C00 3C00\n");

@@ -3,7 +3,11 @@
 //! rewritten deterministically and atomically (`fpx golden regen`).
 //!
 //! MANIFEST lines: `FILE format=F op=OP tininess=after nan=canonical overflow=ieee lines=N
-//! sha256=HEX`, where the digest is of the uncompressed text. The compressed bytes are also
+//! sha256=HEX`, where the digest is of the uncompressed text. The environment fields are the
+//! command line's options ([`env_fields`] writes them, the MANIFEST reader reads them back):
+//! `tininess=after|before`, `nan=canonical|x86|arm|xla|ml_dtypes`,
+//! `overflow=ieee|sat-finite|sat-propagate` (also `saturate`), and, when set, `daz=on`,
+//! `ftz=on` and `via=FMT`. The compressed bytes are also
 //! reproducible: a fixed compression level, no file name and a zero time stamp in the header.
 
 use std::fs;
@@ -146,8 +150,43 @@ pub fn corpus() -> Vec<Entry> {
     out
 }
 
-/// The default environment of every corpus file, spelled as in the MANIFEST.
-const ENV_OPTIONS: &str = "tininess=after nan=canonical overflow=ieee";
+/// An environment as MANIFEST fields, the command line's option names and values:
+/// `tininess=… nan=… overflow=…`, then `daz=on`, `ftz=on` and `via=FMT` for the options that
+/// are set (the default environment is `tininess=after nan=canonical overflow=ieee`, as every
+/// corpus file has it).
+pub fn env_fields(env: &Env) -> String {
+    let tininess = match env.tininess {
+        Tininess::AfterRounding => "after",
+        Tininess::BeforeRounding => "before",
+    };
+    let nan = match env.nan {
+        NanPolicy::Canonical => "canonical",
+        NanPolicy::X86Sse => "x86",
+        NanPolicy::ArmDefaultNan => "arm",
+        NanPolicy::XlaCpu => "xla",
+        NanPolicy::MlDtypes => "ml_dtypes",
+    };
+    let mut fields = format!("tininess={tininess} nan={nan} overflow={}", env.overflow.name());
+    if env.daz {
+        fields.push_str(" daz=on");
+    }
+    if env.ftz {
+        fields.push_str(" ftz=on");
+    }
+    if let Some(via) = env.via {
+        fields.push_str(&format!(" via={}", via.name()));
+    }
+    fields
+}
+
+/// Reads `on` or `off`, the value of the MANIFEST's switches.
+fn switch(at: &str, key: &str, value: &str) -> Result<bool> {
+    match value {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => invalid!("{at}: {key} must be on or off, got '{value}'"),
+    }
+}
 
 /// Lines `x... y... g...` of a network on the given input vectors.
 fn render_net(graph: &fpnet::Graph, inputs: &[Vec<u128>]) -> Result<String> {
@@ -340,8 +379,9 @@ pub fn regen_with(dir: &Path, root: &Path, limits: fpnet::Limits) -> Result<usiz
             _ => format!("format={} op={}", entry.format, entry.op),
         };
         manifest.push_str(&format!(
-            "{} {what} {ENV_OPTIONS} lines={} sha256={}\n",
+            "{} {what} {} lines={} sha256={}\n",
             entry.file,
+            env_fields(&Env::default()),
             text.lines().count(),
             sha256_hex(text.as_bytes())
         ));
@@ -390,20 +430,24 @@ fn parse_manifest_line(line: &str, at: &str) -> Result<ManifestLine> {
                 }
             }
             "nan" => {
-                env.nan = match value {
-                    "canonical" => NanPolicy::Canonical,
-                    "x86" => NanPolicy::X86Sse,
-                    "arm" => NanPolicy::ArmDefaultNan,
-                    _ => invalid!("{at}: nan must be canonical, x86 or arm, got '{value}'"),
-                }
+                let Some(nan) = NanPolicy::parse(value) else {
+                    invalid!(
+                        "{at}: nan must be canonical, x86, arm, xla or ml_dtypes, got '{value}'"
+                    );
+                };
+                env.nan = nan;
             }
             "overflow" => {
-                env.overflow = match value {
-                    "ieee" => OverflowPolicy::Ieee,
-                    "saturate" => OverflowPolicy::Saturate,
-                    _ => invalid!("{at}: overflow must be ieee or saturate, got '{value}'"),
-                }
+                let Some(overflow) = OverflowPolicy::parse(value) else {
+                    invalid!(
+                        "{at}: overflow must be ieee, sat-finite or sat-propagate (or saturate), got '{value}'"
+                    );
+                };
+                env.overflow = overflow;
             }
+            "daz" => env.daz = switch(at, key, value)?,
+            "ftz" => env.ftz = switch(at, key, value)?,
+            "via" => env.via = Some(Format::parse(value).at(|| format!("{at}: via"))?),
             "net" => net = Some(value.to_string()),
             "phi" if value == "sum" => {}
             "phi" => invalid!("{at}: phi must be sum, got '{value}'"),
@@ -543,4 +587,61 @@ pub fn check_with(dir: &Path, root: &Path, limits: fpnet::Limits) -> Result<Chec
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The environment a MANIFEST line with these environment fields selects.
+    fn read_env(fields: &str) -> Result<Env> {
+        let line = format!("f.tv.gz format=bf16 op=add {fields} lines=1 sha256=00");
+        match parse_manifest_line(&line, "MANIFEST:1")?.check {
+            Check::Oracle(oracle) => Ok(oracle.env),
+            Check::Net(_) => unreachable!("an operation's line"),
+        }
+    }
+
+    #[test]
+    fn environment_fields_round_trip() {
+        assert_eq!(env_fields(&Env::default()), "tininess=after nan=canonical overflow=ieee");
+        let mut envs = Vec::new();
+        for tininess in [Tininess::AfterRounding, Tininess::BeforeRounding] {
+            for nan in ["canonical", "x86", "arm", "xla", "ml_dtypes"] {
+                for overflow in ["ieee", "sat-finite", "sat-propagate"] {
+                    for (daz, ftz) in [(false, false), (true, false), (false, true), (true, true)] {
+                        for via in
+                            [None, Some(Format::BINARY32), Format::parse("p=4,emin=-6,emax=8").ok()]
+                        {
+                            envs.push(Env {
+                                tininess,
+                                nan: NanPolicy::parse(nan).expect("a policy"),
+                                overflow: OverflowPolicy::parse(overflow).expect("a mode"),
+                                daz,
+                                ftz,
+                                via,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for env in envs {
+            let fields = env_fields(&env);
+            assert_eq!(read_env(&fields).expect("reads back"), env, "{fields}");
+        }
+        let old = read_env("tininess=after nan=canonical overflow=saturate").expect("old name");
+        assert_eq!(old.overflow, OverflowPolicy::SatPropagate);
+    }
+
+    #[test]
+    fn bad_environment_fields_are_named() {
+        let message = |fields: &str| read_env(fields).expect_err("refused").to_string();
+        assert!(message("nan=mips")
+            .contains("nan must be canonical, x86, arm, xla or ml_dtypes, got 'mips'"));
+        assert!(message("overflow=clamp")
+            .contains("overflow must be ieee, sat-finite or sat-propagate"));
+        assert!(message("daz=yes").contains("MANIFEST:1: daz must be on or off, got 'yes'"));
+        assert!(message("via=e9m9x").contains("MANIFEST:1: via"));
+    }
 }

@@ -92,7 +92,7 @@ def test_convert_results_have_the_target_dtype():
     (lambda: fpx.add(np.zeros(1, np.uint16), np.zeros(1, np.uint16), format="binary17"),
      "unknown format 'binary17'"),
     (lambda: fpx.add(np.zeros(1, BF16), np.zeros(1, BF16), nan="mips"),
-     "invalid value 'mips' for 'nan' (possible values: canonical, x86, arm)"),
+     "invalid value 'mips' for 'nan' (possible values: canonical, x86, arm, xla, ml_dtypes)"),
     (lambda: fpx.add(np.zeros(1, BF16), np.zeros(1, BF16), tininess="early"),
      "invalid value 'early' for 'tininess' (possible values: after, before)"),
     (lambda: fpx.apply("gelux", np.zeros(1, BF16)), "unknown operation 'gelux'"),

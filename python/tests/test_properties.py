@@ -9,13 +9,17 @@ import fpx
 from fpx import _fpx
 
 FORMATS = ["bf16", "binary16", "e4m3fn", "e5m2", "e4m3fnuz", "e2m1fn", "e3m2fn", "binary32",
-           "binary64", "e3m4", "p=5,emin=-9,emax=9"]
+           "binary64", "e3m4", "p=5,emin=-9,emax=9", "e4m3b11fnuz", "e8m0fnu", "p3109_k8p3se",
+           "p3109_k8p5uf"]
 OPS = {"add": 2, "sub": 2, "mul": 2, "div": 2, "sqrt": 1, "fma": 3, "gelu": 1, "d_silu": 1,
        "tanh:composite": 1, "cvt:e5m2": 1, "cvt:binary64": 1}
 OPTIONS = st.fixed_dictionaries({}, optional={
     "tininess": st.sampled_from(["after", "before"]),
-    "nan": st.sampled_from(["canonical", "x86", "arm"]),
-    "overflow": st.sampled_from(["ieee", "saturate"]),
+    "nan": st.sampled_from(["canonical", "x86", "arm", "xla", "ml_dtypes"]),
+    "overflow": st.sampled_from(["ieee", "saturate", "sat-finite", "sat-propagate"]),
+    "daz": st.booleans(),
+    "ftz": st.booleans(),
+    "via": st.sampled_from(["binary32", "bf16", "e5m2", "binary64"]),
 })
 
 

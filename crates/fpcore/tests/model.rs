@@ -111,7 +111,10 @@ fn daz_operand(fmt: &Format, x: u128) -> u128 {
 fn expected_flush(env: &Env, fmt: &Format, op: &RefOp, xs: &[u128]) -> Rounded<u128> {
     let xs: Vec<u128> = xs.iter().map(|&x| if env.daz { daz_operand(fmt, x) } else { x }).collect();
     let r = (op.2)(&plain(env), fmt, &xs);
-    if env.ftz && is_tiny(env.tininess, fmt, op, &xs) {
+    // A NaN result is not tiny, though the exact value may be (a negative difference in an
+    // unsigned format).
+    let nan = matches!(fmt.classify(r.value), Class::SignalingNan | Class::QuietNan);
+    if env.ftz && !nan && is_tiny(env.tininess, fmt, op, &xs) {
         let negative = matches!(
             fmt.classify(r.value),
             Class::NegativeSubnormal | Class::NegativeNormal | Class::NegativeZero
@@ -437,9 +440,8 @@ fn named(name: &str) -> Format {
 #[test]
 fn daz_ftz_newer_formats_exhaustive_vs_definition() {
     let envs = [
-        Env { daz: true, ..Env::default() },
-        Env { ftz: true, ..Env::default() },
-        Env { daz: true, ftz: true, tininess: Tininess::BeforeRounding, ..Env::default() },
+        Env { daz: true, ftz: true, ..Env::default() },
+        Env { ftz: true, tininess: Tininess::BeforeRounding, ..Env::default() },
     ];
     for name in NEWER {
         let fmt = named(name);

@@ -282,7 +282,8 @@ impl LineLimitArgs {
 /// one run without `--shard`.
 #[derive(Args, Clone, Copy, Debug, Default)]
 pub struct ShardArgs {
-    /// Run only part K of N (K from 1); the parts' outputs in order equal the whole output.
+    /// Run only part K of N (K from 1); the parts' outputs in order equal the whole output
+    /// (batch: part K of the lines of --input-file).
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<Shard>,
 }

@@ -9,6 +9,8 @@ from typing import Any, Dict, Optional
 
 import numpy as np
 
+from ._formats import Format
+
 
 def env_options(tininess: Optional[str] = None, nan: Optional[str] = None,
                 overflow: Optional[str] = None, daz: Any = False, ftz: Any = False,
@@ -28,6 +30,5 @@ def env_options(tininess: Optional[str] = None, nan: Optional[str] = None,
         if isinstance(via, str):
             options["via"] = via
         else:
-            from ._formats import Format
             options["via"] = Format(via).name
     return options

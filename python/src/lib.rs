@@ -200,7 +200,7 @@ fn encode(fmt: &str, text: &str, options: Option<&Bound<'_, PyDict>>) -> PyResul
 }
 
 /// Which of the bit patterns in a native-endian buffer of `width`-byte words are NaNs of
-/// `fmt`: one byte each, 1 for a NaN.
+/// `fmt`: one byte each, 1 for a NaN. The GIL is released meanwhile.
 #[pyfunction]
 fn nan_mask<'py>(
     py: Python<'py>,
@@ -212,20 +212,22 @@ fn nan_mask<'py>(
     if !matches!(width, 1 | 2 | 4 | 8) {
         return Err(PyValueError::new_err(format!("words of {width} bytes are not supported")));
     }
-    let mask: Vec<u8> = words
-        .as_bytes()
-        .chunks_exact(width)
-        .map(|c| {
-            let mut b = [0u8; 8];
-            b[..width].copy_from_slice(c);
-            let bits = if cfg!(target_endian = "little") {
-                u64::from_le_bytes(b)
-            } else {
-                u64::from_be_bytes(b) >> (64 - 8 * width)
-            };
-            u8::from(format.unpack(u128::from(bits)).is_nan())
-        })
-        .collect();
+    let bytes = words.as_bytes();
+    let mask: Vec<u8> = py.allow_threads(|| {
+        bytes
+            .chunks_exact(width)
+            .map(|c| {
+                let mut b = [0u8; 8];
+                b[..width].copy_from_slice(c);
+                let bits = if cfg!(target_endian = "little") {
+                    u64::from_le_bytes(b)
+                } else {
+                    u64::from_be_bytes(b) >> (64 - 8 * width)
+                };
+                u8::from(format.unpack(u128::from(bits)).is_nan())
+            })
+            .collect()
+    });
     Ok(PyByteArray::new(py, &mask))
 }
 

@@ -57,10 +57,12 @@ def calls():
         "gelu": lambda: _fpx.eval("gelu", "bf16", [bits[: N // 2]], 2, 2, {}),
         "mx.quantize": lambda: _fpx.mx_quantize("e4m3fn", floats, 32),
         "Network.eval": lambda: net._inner.eval(samples),
+        "nan_mask": lambda: _fpx.nan_mask("bf16", bits, 2),
     }
 
 
-@pytest.mark.parametrize("name", ["mul", "fma", "gelu", "mx.quantize", "Network.eval"])
+@pytest.mark.parametrize("name", ["mul", "fma", "gelu", "mx.quantize", "Network.eval",
+                                  "nan_mask"])
 def test_another_thread_runs_while_a_call_computes(name):
     call = calls()[name]
     old = sys.getswitchinterval()

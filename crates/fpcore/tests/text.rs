@@ -9,7 +9,7 @@ use fpcore::text::{
     format_exact_decimal, format_hexfloat, format_shortest, parse_decimal, parse_hexfloat,
     parse_value,
 };
-use fpcore::{Env, Flags, Format, Kind};
+use fpcore::{Env, Flags, Format, Kind, OverflowPolicy};
 use num_bigint::BigUint;
 use num_traits::Zero;
 
@@ -360,15 +360,26 @@ fn specials_follow_convert() {
     let env = Env::default();
     let b32 = fmt("binary32");
     let inf32 = b32.inf(false).expect("inf");
-    for name in ["binary32", "e4m3fn", "e4m3fnuz", "e2m1fn", "binary16"] {
-        let f = fmt(name);
-        for (text, sign) in [("inf", false), ("-Infinity", true), ("+INF", false)] {
-            let src = if sign { inf32 | 1 << 31 } else { inf32 };
-            let want = fpcore::convert(&env, &b32, &f, src);
-            for parse in [parse_decimal, parse_hexfloat, parse_value] {
-                assert_eq!(parse(&env, &f, text).expect("inf"), want, "{name} '{text}'");
+    // An infinity parses as a conversion of binary32's infinity, under every overflow policy.
+    for named in fpcore::format::NAMED {
+        let f = named.format;
+        let name = named.name;
+        for overflow in
+            [OverflowPolicy::Ieee, OverflowPolicy::SatPropagate, OverflowPolicy::SatFinite]
+        {
+            let env = Env { overflow, ..Env::default() };
+            for (text, sign) in [("inf", false), ("-Infinity", true), ("+INF", false)] {
+                let src = if sign { inf32 | 1 << 31 } else { inf32 };
+                let want = fpcore::convert(&env, &b32, &f, src);
+                for parse in [parse_decimal, parse_hexfloat, parse_value] {
+                    let got = parse(&env, &f, text).expect("inf");
+                    assert_eq!(got, want, "{name} '{text}' {overflow:?}");
+                }
             }
         }
+    }
+    for name in ["binary32", "e4m3fn", "e4m3fnuz", "e2m1fn", "binary16"] {
+        let f = fmt(name);
         let nan = parse_value(&env, &f, "nan").expect("nan");
         match f.canonical_nan() {
             Some(bits) => assert_eq!(nan, fpcore::Rounded::exact(bits), "{name}"),

@@ -5,7 +5,7 @@
 //! exponent `p[+-]digits` (or `P`); and `inf`, `infinity`, `nan`, `snan` in any case, with an
 //! optional sign. Printed: `0x1.8p+1`, `-0x1p-149`, `0x0p+0`, `inf`, `nan`, `snan`.
 
-use crate::env::Env;
+use crate::env::{Env, OverflowPolicy};
 use crate::flags::{Flags, Rounded};
 use crate::format::{Format, Specials};
 use crate::round::{overflow, round_pack};
@@ -52,9 +52,10 @@ fn has_snan(fmt: &Format) -> bool {
 /// The value of an infinity or NaN spelling (`inf`, `infinity`, `nan`, `snan`, any case, with an
 /// optional sign), or `None` when `text` is none of them.
 ///
-/// An infinity in a format without infinities behaves as [`crate::convert`] of an infinity: an
-/// overflow (NaN, or the largest finite value when saturating or finite-only, with overflow and
-/// inexact). `nan` is the canonical quiet NaN, with the sign bit set for `-nan` where the format
+/// An infinity behaves as [`crate::convert`] of an infinity: exact where the format has
+/// infinities (the largest finite value, with no flag, under
+/// [`crate::OverflowPolicy::SatFinite`]); in a format without infinities an overflow (NaN, or the
+/// largest finite value when saturating or finite-only, with overflow and inexact). `nan` is the canonical quiet NaN, with the sign bit set for `-nan` where the format
 /// has signed NaNs. `snan` is the signaling NaN with payload 1; a format without signaling NaNs
 /// gives its quiet NaN with invalid, as a conversion of a signaling NaN does. A format without
 /// NaNs gives +0 with invalid for both, as [`crate::convert`] of a NaN does.
@@ -66,6 +67,9 @@ pub(super) fn parse_special(env: &Env, fmt: &Format, text: &str) -> Option<Round
     let is = |name: &str| word.eq_ignore_ascii_case(name);
     if is("inf") || is("infinity") {
         return Some(match fmt.inf(sign) {
+            Some(_) if env.overflow == OverflowPolicy::SatFinite => {
+                Rounded::exact(fmt.max_finite(sign))
+            }
             Some(bits) => Rounded::exact(bits),
             None => overflow(env, fmt, sign),
         });

@@ -11,3 +11,4 @@ mod limits;
 mod mx;
 mod net;
 mod robustness;
+mod train;

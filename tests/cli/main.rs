@@ -10,5 +10,6 @@ mod batch;
 mod limits;
 mod mx;
 mod net;
+mod pieces;
 mod robustness;
 mod train;

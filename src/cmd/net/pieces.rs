@@ -427,7 +427,7 @@ pub fn run(args: &PiecesArgs) -> Result<ExitCode> {
     if args.float {
         let in_fmt = graph.node(NodeId(0)).format;
         let (xs, r) = float_pieces(&graph, &env, &pieces)?;
-        let show_x = |k: usize| fpcore::text::format_shortest(&in_fmt, xs[k]);
+        let show_x = |k: usize| fpcore::text::format_exact_decimal(&in_fmt, xs[k]);
         let mut s = String::new();
         let _ =
             writeln!(s, "floating-point pieces over the {} finite inputs of {in_fmt}:", r.inputs);

@@ -65,6 +65,10 @@ enum Command {
     /// `fpx train --net NET.json --data DATA.txt --loss mse --lr LR --steps N
     /// [--formats bf16,binary32,binary64] [--log LOG.jsonl] [--out-dir DIR]`.
     Train(cmd::train::TrainArgs),
+    /// Pictures (SVG or PNG): a one-input network's values and AD gradients beside the exact
+    /// function (`fpx plot --net NET.json --out FILE.svg [--range LO,HI]`), or a training log's
+    /// loss and distance per format (`fpx plot --log LOG.jsonl --out FILE.svg`).
+    Plot(cmd::plot::PlotArgs),
 }
 
 fn run() -> Result<ExitCode> {
@@ -91,6 +95,7 @@ fn run() -> Result<ExitCode> {
         Command::Bench(args) => cmd::bench::run(args),
         Command::Mx(command) => cmd::mx::run(command),
         Command::Train(args) => cmd::train::run(args),
+        Command::Plot(args) => cmd::plot::run(args),
     }
 }
 

@@ -11,5 +11,6 @@ mod limits;
 mod mx;
 mod net;
 mod pieces;
+mod plot;
 mod robustness;
 mod train;

@@ -5,8 +5,9 @@
 //! targets: hex bit patterns of the inputs' and the output's formats, or decimal and hex-float
 //! with `--text` (then each value is rounded once to each training format). `--log` writes one
 //! JSON object per (step, format); `--out-dir` writes each trained network as DIR/FORMAT.json.
-//! Standard output closes with one line per format: the last loss and distance, the first
-//! fixed point and the first repeated state.
+//! Standard output closes with one line per format: the last loss and distance, the trained
+//! parameters (exact decimals, for networks of at most 8), the first fixed point and the first
+//! repeated state.
 
 use std::fmt::Write as _;
 use std::io::{self, BufWriter, Write};
@@ -18,7 +19,7 @@ use clap::Args;
 use fpad::train::{train, Data, DataValues, Distance, Outcome, Record, TrainOptions};
 use fpad::verify::input_formats;
 use fpad::Loss;
-use fpcore::text::format_shortest;
+use fpcore::text::{format_exact_decimal, format_shortest};
 use fpcore::{Env, Format};
 use fporacle::lines::next_data_line;
 use fporacle::protocol::Notation;
@@ -70,6 +71,9 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub lines: LineLimitArgs,
 }
+
+/// Networks of at most this many parameters have them printed in the summary.
+const MAX_SHOWN: usize = 8;
 
 /// A number of the log: JSON's number spelling where the value is finite, a string
 /// ("inf", "-inf", "nan") where it is not.
@@ -147,6 +151,12 @@ fn summary_line(name: &str, outcome: &Outcome, steps: u64) -> String {
             format_shortest(&outcome.format, r.step.loss),
             format_shortest(&Format::BINARY64, r.distance.to_binary64())
         );
+    }
+    let params = fpad::train::parameters(&outcome.graph);
+    if params.len() <= MAX_SHOWN {
+        let shown: Vec<String> =
+            params.iter().map(|&v| format_exact_decimal(&outcome.format, v)).collect();
+        let _ = write!(s, ", parameters {}", shown.join(" "));
     }
     match outcome.first_fixed_point {
         Some(k) => {

@@ -12,5 +12,6 @@ mod mx;
 mod net;
 mod pieces;
 mod plot;
+mod reproductions;
 mod robustness;
 mod train;

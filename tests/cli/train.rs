@@ -399,7 +399,7 @@ fn check_case(
     batch: Option<usize>,
     formats: &[&str],
     reference: &str,
-) {
+) -> Vec<(Vec<u128>, Option<u64>)> {
     let env = Env::default();
     let dir = scratch(&format!("train-{name}"));
     let net = dir.join("net.json");
@@ -480,13 +480,18 @@ fn check_case(
     let b = batch.unwrap_or(n).min(n);
     let n_batches = n.div_ceil(b);
     let mut line = lines.iter();
+    let mut first_fixed: Vec<Option<u64>> = vec![None; formats.len()];
     for k in 0..steps {
         let start = (k as usize % n_batches) * b;
         let stop = (start + b).min(n);
         reference_loop.step(loss, ref_lr, &ref_data[start..stop]);
         let ref_params = reference_loop.params();
-        for (fname, (f, lp, lr_v, data)) in formats.iter().zip(loops.iter_mut()) {
+        for (idx, (fname, (f, lp, lr_v, data))) in formats.iter().zip(loops.iter_mut()).enumerate()
+        {
             let (l, nonzero, absorbed, fixed) = lp.step(loss, *lr_v, &data[start..stop]);
+            if fixed && first_fixed[idx].is_none() {
+                first_fixed[idx] = Some(k + 1);
+            }
             let text = line.next().expect("a line");
             let at = format!("{name} step {} {fname}: {text}", k + 1);
             let json: serde_json::Value = serde_json::from_str(text).expect("JSON");
@@ -510,6 +515,7 @@ fn check_case(
         assert_eq!(trained.format(), f, "{name} {fname}");
         assert_eq!(fpad::train::parameters(&trained), lp.params(), "{name} {fname}");
     }
+    loops.iter().zip(first_fixed).map(|(l, fixed)| (l.1.params(), fixed)).collect()
 }
 
 #[test]
@@ -546,7 +552,27 @@ fn the_sigmoid_neuron_stops_in_bfloat16() {
     spec.layers.push(Ok((1, 1, vec!["0.5".into()], vec!["0".into()])));
     spec.layers.push(Err(Activation::Sigmoid));
     let samples = vec!["1 1".to_string()];
-    check_case("sigmoid", &spec, &samples, "mse", "1", 70, None, &["bf16", "binary32"], "binary64");
+    let runs = check_case(
+        "sigmoid",
+        &spec,
+        &samples,
+        "mse",
+        "1",
+        70,
+        None,
+        &["bf16", "binary32"],
+        "binary64",
+    );
+    // The figures of docs/reproductions.md §5, from the independent loop: step 63 absorbs
+    // every update, at w = 1.78125, b = 1.2734375.
+    let bf = Format::BF16;
+    let env = Env::default();
+    let want = vec![
+        parse_value(&env, &bf, "1.78125").expect("w").value,
+        parse_value(&env, &bf, "1.2734375").expect("b").value,
+    ];
+    assert_eq!(runs[0], (want, Some(63)));
+    assert_eq!(runs[1].1, None);
 }
 
 #[test]

@@ -229,14 +229,12 @@ fn net_panels(graph: &Graph, env: &Env, xs: &[u128]) -> Result<Vec<Panel>> {
     ])
 }
 
+/// Points of a polyline.
+type Polyline = Vec<(f64, f64)>;
+
 /// The exact function's entries and the derivative of their sum on [lo, hi], as polylines
 /// through the breakpoints.
-fn exact_curves(
-    p: &Pieces,
-    lo: f64,
-    hi: f64,
-    width: usize,
-) -> (Vec<Vec<(f64, f64)>>, Vec<(f64, f64)>) {
+fn exact_curves(p: &Pieces, lo: f64, hi: f64, width: usize) -> (Vec<Polyline>, Polyline) {
     let mut values = vec![Vec::new(); width];
     let mut derivative = Vec::new();
     for (k, map) in p.maps.iter().enumerate() {

@@ -33,8 +33,9 @@ pub struct TrainArgs {
     /// The starting network and how it is read.
     #[command(flatten)]
     pub net: NetArgs,
-    /// The samples: one per line, the inputs then the targets (hex bit patterns of the
-    /// network's formats; decimal or hex-float with --text). `#` starts a comment line.
+    /// The samples: one per line, the inputs then (for mse and softmax-xent) the targets: hex
+    /// bit patterns of the network's formats, or decimal or hex-float with --text. `#` starts
+    /// a comment line.
     #[arg(long, value_name = "DATA.txt")]
     pub data: PathBuf,
     /// The loss: its derivative is the output gradient, its value is logged.

@@ -174,7 +174,7 @@ fn random_networks_match_the_sweep() {
     for case in 0..40 {
         let h1 = 1 + rng.below(4) as usize;
         let h2 = 1 + rng.below(4) as usize;
-        let mut draw = |n: usize, rng: &mut SplitMix| -> Vec<i64> {
+        let draw = |n: usize, rng: &mut SplitMix| -> Vec<i64> {
             (0..n).map(|_| rng.below(17) as i64 - 8).collect()
         };
         let mut layers = vec![(h1, 1, draw(h1, &mut rng), draw(h1, &mut rng))];

@@ -22,12 +22,18 @@ enum Layer {
     Act(Activation),
 }
 
+/// An affine layer as text: (rows, cols, weights, biases).
+type AffineText = (usize, usize, Vec<String>, Vec<String>);
+
+/// Per affine layer, (dW, db); or the samples as (inputs, targets).
+type Pairs = Vec<(Vec<u128>, Vec<u128>)>;
+
 /// A chain network in one format, as text literals (so that it can be written as a file and
 /// rounded once to each format).
 struct Spec {
     inputs: usize,
     /// (rows, cols, weights, biases) or an activation name.
-    layers: Vec<Result<(usize, usize, Vec<String>, Vec<String>), Activation>>,
+    layers: Vec<Result<AffineText, Activation>>,
 }
 
 impl Spec {
@@ -199,7 +205,7 @@ impl Loop {
     }
 
     /// Per affine layer, (dW, db) of one sample.
-    fn grads(&self, loss: &str, x: &[u128], t: &[u128]) -> (Vec<(Vec<u128>, Vec<u128>)>, u128) {
+    fn grads(&self, loss: &str, x: &[u128], t: &[u128]) -> (Pairs, u128) {
         let values = self.forward(x);
         let y = values.last().expect("output");
         let mut g = self.seed(loss, y, t);
@@ -458,7 +464,7 @@ fn check_case(
         std::fs::read_to_string(&log).expect("log").lines().map(str::to_string).collect();
     assert_eq!(lines.len() as u64, steps * formats.len() as u64, "{name}");
 
-    let run = |fname: &str| -> (Format, Loop, u128, Vec<(Vec<u128>, Vec<u128>)>) {
+    let run = |fname: &str| -> (Format, Loop, u128, Pairs) {
         let f = Format::parse(fname).expect("format");
         let lp = Loop { env, f, layers: spec.layers(&env, &f) };
         let lr_v = parse_value(&env, &f, lr).expect("lr").value;

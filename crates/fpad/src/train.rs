@@ -43,6 +43,10 @@ use crate::loss::{Loss, OutputGradient};
 use crate::params::ParamGrads;
 use crate::sgd::sgd_step;
 
+/// Most states remembered per run for cycle detection (a cycle whose first state comes later
+/// is not reported).
+const MAX_STATES: usize = 1 << 20;
+
 /// Batches of at least this many samples are differentiated on rayon's threads (the results
 /// are those of the serial run).
 const PARALLEL_BATCH: usize = 64;
@@ -637,9 +641,10 @@ impl Tracked {
                     self.cycle = Some(Cycle { from: j, period: k - j });
                 }
             }
-            None => {
+            None if self.seen.len() < MAX_STATES => {
                 self.seen.insert(h, k);
             }
+            None => {}
         }
         Ok(())
     }

@@ -57,7 +57,7 @@ pub struct PiecesArgs {
 type Q = BigRational;
 
 /// A piecewise-affine map of x into R^width: `cuts` strictly increasing, piece k on
-/// [cuts[k-1], cuts[k]] (unbounded at the ends), each a (slope, intercept) per entry.
+/// `[cuts[k-1], cuts[k]]` (unbounded at the ends), each a (slope, intercept) per entry.
 #[derive(Clone, Debug)]
 pub struct Pieces {
     /// The breakpoints, strictly increasing.
@@ -310,7 +310,7 @@ fn finite_inputs(fmt: &Format) -> Result<Vec<u128>> {
     let mut xs: Vec<u128> = (0..=fmt.mask())
         .filter(|&v| {
             let u = fmt.unpack(v);
-            !u.is_nan() && !u.is_inf() && !(u.is_zero() && u.sign)
+            !(u.is_nan() || u.is_inf() || (u.is_zero() && u.sign))
         })
         .collect();
     xs.sort_by(|&a, &b| {

@@ -613,3 +613,40 @@ fn bad_training_input_is_named() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("/nonexistent/d.txt"), "{}", stderr(&out));
 }
+
+#[test]
+fn absorbed_updates_cycle_with_the_batches() {
+    // lr = 2^-100 is far below half an ulp of every parameter, so every update is absorbed
+    // and the parameters never change; with three batches of one sample, the state (the
+    // parameters and the next batch) first repeats after three steps.
+    let net = temp_file(
+        "train-cycle",
+        "net.json",
+        "{\"format\": \"bf16\", \"inputs\": 1, \"layers\": [{\"affine\": {\"weights\": [[\"1.5\"]], \"bias\": [\"0.75\"]}}]}",
+    );
+    // x then t, with w x + b != t for each sample (no zero gradient, no zero parameter).
+    let data = temp_file("train-cycle", "d.txt", "3F80 0000\n4000 3F80\nBF80 4040\n");
+    let args = [
+        "train",
+        "--net",
+        &net,
+        "--data",
+        &data,
+        "--lr",
+        "0x1p-100",
+        "--steps",
+        "5",
+        "--batch",
+        "1",
+        "--formats",
+        "bf16,binary32",
+    ];
+    let out = fpx(&args, "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for f in ["bf16", "binary32"] {
+        let line = text.lines().find(|l| l.starts_with(&format!("{f}:"))).expect("a summary line");
+        let tail = "fixed point: the parameters after step 0 (step 1 absorbs every update), cycle: the parameters after step 3 equal those after step 0 (period 3)";
+        assert!(line.ends_with(tail), "{line}");
+    }
+}

@@ -14,7 +14,7 @@
 //! - [`params`]: parameter gradients dW, db per sample and summed over a batch (in sample
 //!   order from +0), their mean, and a safetensors export.
 //! - [`sgd`]: a bit-exact SGD step W ← W ⊖ (eta ⊗ dW).
-//! - [`train`]: gradient descent in several formats side by side from the same start, with
+//! - [`train`](mod@train): gradient descent in several formats side by side from the same start, with
 //!   the distance from a reference run, absorbed updates, fixed points and cycles.
 //! - [`tape`]: one sample's record of every node's values, derivatives and gradients,
 //!   printable as hex.

@@ -109,10 +109,8 @@ fn inputs(args: &PlotArgs, env: &Env, fmt: &Format) -> Result<Vec<u128>> {
         let mut v = lo_b;
         let mut count = 0u128;
         loop {
-            let u = fmt.unpack(v);
-            if !(u.is_zero() && u.sign) {
-                xs.push((to_f64(fmt, v), v));
-            }
+            // The walk meets -0 and then skips +0 (next_up(-0) is the smallest subnormal).
+            xs.push((to_f64(fmt, v), v));
             count += 1;
             if count > MAX_POINTS {
                 bail!("--range holds more than {MAX_POINTS} inputs; narrow it");

@@ -699,3 +699,76 @@ pub fn train<E: From<AdError>>(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(fmt: &Format, text: &str) -> u128 {
+        parse_value(&Env::default(), fmt, text).expect("a value").value
+    }
+
+    #[test]
+    fn distances_are_exact_and_round_once() {
+        let (b, q) = (Format::BF16, Format::BINARY128);
+        // |1 - 1.5| / 1.5 = 1/3, rounded once to binary64: 0x3FD5555555555555.
+        let d = Distance::between(&b, &[v(&b, "1")], &q, &[v(&q, "1.5")]);
+        assert_eq!(d.to_binary64(), 0x3FD5_5555_5555_5555);
+        // The largest pair wins; equal values (+0 and -0, two NaNs) are at distance 0.
+        let d = Distance::between(
+            &b,
+            &[v(&b, "1"), v(&b, "-0"), v(&b, "nan"), v(&b, "3")],
+            &q,
+            &[v(&q, "1"), v(&q, "0"), v(&q, "nan"), v(&q, "2")],
+        );
+        assert_eq!(d.to_binary64(), 0x3FE0_0000_0000_0000); // 1/2
+        assert!(Distance::between(&b, &[v(&b, "0")], &q, &[v(&q, "-0")]).is_zero());
+        // r = 0 with w != 0, a NaN against a number, different infinities: infinitely far.
+        for (w, r) in [("1", "0"), ("nan", "1"), ("inf", "-inf"), ("inf", "1")] {
+            let d = Distance::between(&b, &[v(&b, w)], &q, &[v(&q, r)]);
+            assert_eq!(d, Distance::Infinite, "{w} {r}");
+            assert_eq!(d.to_binary64(), 0x7FF0_0000_0000_0000);
+        }
+        // Beyond binary64's range: +inf; below it: rounded to a subnormal or 0.
+        let huge =
+            Distance::Finite { num: BigUint::from(1u8) << 1100usize, den: BigUint::from(1u8) };
+        assert_eq!(huge.to_binary64(), 0x7FF0_0000_0000_0000);
+        let tiny =
+            Distance::Finite { num: BigUint::from(1u8), den: BigUint::from(1u8) << 1074usize };
+        assert_eq!(tiny.to_binary64(), 1);
+    }
+
+    #[test]
+    fn data_errors_name_the_sample_and_value() {
+        let env = Env::default();
+        let bad_bits = Data {
+            inputs: 1,
+            targets: 1,
+            values: DataValues::Encoded {
+                formats: vec![Format::E4M3FN, Format::E4M3FN],
+                values: vec![0x38, 0x38, 0x38, 0x1FF],
+            },
+        };
+        let err = bad_bits.convert(&env, &Format::BF16).expect_err("too wide").to_string();
+        assert!(err.contains("sample 2, value 2"), "{err}");
+        let bad_text = Data {
+            inputs: 1,
+            targets: 0,
+            values: DataValues::Text(vec!["1".into(), "one".into()]),
+        };
+        let err = bad_text.convert(&env, &Format::BF16).expect_err("not a number").to_string();
+        assert!(err.contains("sample 2, value 1"), "{err}");
+        let ragged = Data { inputs: 2, targets: 0, values: DataValues::Text(vec!["1".into()]) };
+        assert!(ragged.convert(&env, &Format::BF16).is_err());
+        // Each value is converted once: 1 + 2^-8 from binary32 to bf16 ties to 1.
+        let once = Data {
+            inputs: 1,
+            targets: 0,
+            values: DataValues::Encoded {
+                formats: vec![Format::BINARY32],
+                values: vec![0x3F80_8000],
+            },
+        };
+        assert_eq!(once.convert(&env, &Format::BF16).expect("converts").0, [0x3F80]);
+    }
+}

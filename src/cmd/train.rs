@@ -256,11 +256,12 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
         }
     }
     let mut out = BufWriter::new(io::stdout().lock());
+    let per_step = args.batch.map_or(data.len(), |b| b.min(data.len()));
     writeln!(
         out,
-        "{} steps of {} samples ({} loss, lr {}); distances from {}",
+        "{} steps, {per_step} of {} samples per step ({} loss, lr {}); distances from {}",
         args.steps,
-        args.batch.map_or(data.len(), |b| b.min(data.len())),
+        data.len(),
         loss.name(),
         args.lr,
         args.reference

@@ -650,3 +650,37 @@ fn absorbed_updates_cycle_with_the_batches() {
         assert!(line.ends_with(tail), "{line}");
     }
 }
+
+#[test]
+fn training_does_not_depend_on_the_thread_count() {
+    // 80 samples per step are differentiated on rayon's threads; the log is the same with one
+    // thread and with four.
+    let mut rng = SplitMix::new(5);
+    let (spec, _) = random_case(&mut rng, Activation::Relu, false);
+    let dir = scratch("train-threads");
+    let net = dir.join("net.json");
+    std::fs::write(&net, spec.json("bf16")).expect("writes");
+    let lines: Vec<String> = (0..80)
+        .map(|k| format!("{}.25 -{}.5 {} {}", k % 9, (k * 7) % 5, k % 2, 1 - k % 2))
+        .collect();
+    let data = dir.join("data.txt");
+    std::fs::write(&data, lines.join("\n") + "\n").expect("writes");
+    let logs: Vec<String> = ["1", "4"]
+        .iter()
+        .map(|threads| {
+            let log = dir.join(format!("log{threads}.jsonl"));
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_fpx"))
+                .args(["train", "--net", &net.display().to_string(), "--data"])
+                .arg(&data)
+                .args(["--text", "--loss", "softmax-xent", "--lr", "0.01", "--steps", "3", "--log"])
+                .arg(&log)
+                .env("RAYON_NUM_THREADS", threads)
+                .output()
+                .expect("fpx runs");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            std::fs::read_to_string(&log).expect("a log")
+        })
+        .collect();
+    assert_eq!(logs[0].lines().count(), 9);
+    assert_eq!(logs[0], logs[1]);
+}

@@ -61,6 +61,14 @@ enum Command {
     /// `fpx mx dot --elem FMT` (exact dot product rounded once to binary32).
     #[command(subcommand)]
     Mx(cmd::mx::MxCommand),
+    /// Gradient descent in several formats side by side from the same network:
+    /// `fpx train --net NET.json --data DATA.txt --loss mse --lr LR --steps N
+    /// [--formats bf16,binary32,binary64] [--log LOG.jsonl] [--out-dir DIR]`.
+    Train(cmd::train::TrainArgs),
+    /// Pictures (SVG or PNG): a one-input network's values and AD gradients beside the exact
+    /// function (`fpx plot --net NET.json --out FILE.svg [--range LO,HI]`), or a training log's
+    /// loss and distance per format (`fpx plot --log LOG.jsonl --out FILE.svg`).
+    Plot(cmd::plot::PlotArgs),
 }
 
 fn run() -> Result<ExitCode> {
@@ -86,6 +94,8 @@ fn run() -> Result<ExitCode> {
         Command::Eval(args) => cmd::eval::run(args),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Mx(command) => cmd::mx::run(command),
+        Command::Train(args) => cmd::train::run(args),
+        Command::Plot(args) => cmd::plot::run(args),
     }
 }
 

@@ -13,6 +13,8 @@ pub mod gen;
 pub mod golden;
 pub mod mx;
 pub mod net;
+pub mod plot;
+pub mod train;
 pub mod verify;
 
 use std::io::{self, Write};

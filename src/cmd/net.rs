@@ -4,6 +4,7 @@ pub mod check;
 pub mod eval;
 pub mod grad;
 pub mod info;
+pub mod pieces;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,9 @@ pub enum NetCommand {
     Grad(grad::GradArgs),
     /// Check values and AD gradients against targets; closes with `N passed, M failed`.
     Check(check::CheckArgs),
+    /// The exact affine pieces of a one-input ReLU network's real function, closing with
+    /// `pieces: N`; with --float also the floating-point network's pieces.
+    Pieces(pieces::PiecesArgs),
 }
 
 /// Runs an `fpx net` subcommand.
@@ -30,5 +34,6 @@ pub fn run(command: &NetCommand) -> Result<ExitCode> {
         NetCommand::Info(args) => info::run(args),
         NetCommand::Grad(args) => grad::run(args),
         NetCommand::Check(args) => check::run(args),
+        NetCommand::Pieces(args) => pieces::run(args),
     }
 }

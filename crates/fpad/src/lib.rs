@@ -14,6 +14,8 @@
 //! - [`params`]: parameter gradients dW, db per sample and summed over a batch (in sample
 //!   order from +0), their mean, and a safetensors export.
 //! - [`sgd`]: a bit-exact SGD step W ← W ⊖ (eta ⊗ dW).
+//! - [`train`](mod@train): gradient descent in several formats side by side from the same start, with
+//!   the distance from a reference run, absorbed updates, fixed points and cycles.
 //! - [`tape`]: one sample's record of every node's values, derivatives and gradients,
 //!   printable as hex.
 //! - [`verify`]: checks values and gradients against targets (a list, or another network) on
@@ -58,6 +60,7 @@ pub mod params;
 pub mod rules;
 pub mod sgd;
 pub mod tape;
+pub mod train;
 pub mod verify;
 
 pub use backward::{Ad, BatchGradients, BatchOptions, Sample, Sweep};
@@ -66,4 +69,5 @@ pub use loss::{Loss, OutputGradient};
 pub use params::{ParamGrad, ParamGrads};
 pub use sgd::sgd_step;
 pub use tape::{Tape, TapeEntry};
+pub use train::{train, Cycle, Data, DataValues, Distance, Record, Step, TrainOptions, Trainer};
 pub use verify::{Expected, Mismatch, Report, Verifier};
